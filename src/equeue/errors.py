@@ -1,0 +1,35 @@
+"""The exceptions equeue raises. Every one derives from :class:`EqueueError`."""
+
+from __future__ import annotations
+
+
+class EqueueError(Exception):
+    """Base class of every equeue error."""
+
+
+class InvalidJobError(EqueueError, ValueError):
+    """A job was refused at enqueue because of what it asks for; nothing was written."""
+
+
+class UnknownTaskError(InvalidJobError):
+    """No worker has registered this task name (see ``allow_unknown_tasks``)."""
+
+
+class JobNotFoundError(EqueueError, LookupError):
+    """No job has this id."""
+
+
+class JobStateError(EqueueError):
+    """The job is not in a state that allows this action (e.g. cancel a finished job)."""
+
+    def __init__(self, message: str, status: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class TaskNotRegisteredError(EqueueError, LookupError):
+    """A worker claimed a job whose task it does not know."""
+
+
+class JobTimeoutError(EqueueError, TimeoutError):
+    """The task ran longer than its job's timeout."""

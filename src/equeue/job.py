@@ -1,0 +1,311 @@
+"""The job model and its state machine.
+
+This module is pure: it imports nothing from storage, the worker or FastAPI. Every
+transition listed in :data:`TRANSITIONS` is carried out in SQL by a statement guarded by
+``WHERE status = <from>`` (see ``storage/queries/jobs.sql``); this table is the single
+place that says which ones exist, and the tests check the SQL against it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from equeue.errors import InvalidJobError
+
+
+class JobStatus(StrEnum):
+    """The public vocabulary of a job's life."""
+
+    SCHEDULED = "scheduled"  #: waits for its run-at time
+    QUEUED = "queued"  #: runnable now, waits for a worker
+    RUNNING = "running"  #: claimed by a worker, under a lease
+    RETRYING = "retrying"  #: an attempt failed; waits for its backoff
+    SUCCEEDED = "succeeded"  #: finished well; ``result`` holds the return value
+    FAILED = "failed"  #: attempts exhausted: the dead-letter set
+    CANCELLED = "cancelled"  #: stopped on request
+
+
+#: Statuses in which a job still waits to run (claimable once its run-at time has come).
+WAITING: frozenset[JobStatus] = frozenset(
+    {JobStatus.SCHEDULED, JobStatus.QUEUED, JobStatus.RETRYING}
+)
+#: Statuses a job never leaves on its own (only ``retry``/``replay`` or deletion).
+FINISHED: frozenset[JobStatus] = frozenset(
+    {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
+)
+
+
+class Event(StrEnum):
+    """What can happen to a job; each event names one guarded SQL statement."""
+
+    PROMOTE = "promote"  #: run-at time reached (scheduler)
+    CLAIM = "claim"  #: a worker takes it and starts a lease
+    SUCCEED = "succeed"  #: the task returned
+    FAIL = "fail"  #: the task raised or timed out (retry or dead-letter)
+    CANCEL = "cancel"  #: a user asked to stop it
+    RELEASE = "release"  #: a stopping worker gives it back unfinished
+    RESCUE = "rescue"  #: its lease expired: the worker is gone
+    RETRY = "retry"  #: a user sends a finished job back to the queue
+
+
+S = JobStatus
+#: Every allowed transition: (from status, event) -> the statuses it can lead to.
+TRANSITIONS: dict[tuple[JobStatus, Event], frozenset[JobStatus]] = {
+    (S.SCHEDULED, Event.PROMOTE): frozenset({S.QUEUED}),
+    (S.RETRYING, Event.PROMOTE): frozenset({S.QUEUED}),
+    (S.SCHEDULED, Event.CLAIM): frozenset({S.RUNNING}),
+    (S.QUEUED, Event.CLAIM): frozenset({S.RUNNING}),
+    (S.RETRYING, Event.CLAIM): frozenset({S.RUNNING}),
+    (S.RUNNING, Event.SUCCEED): frozenset({S.SUCCEEDED}),
+    (S.RUNNING, Event.FAIL): frozenset({S.RETRYING, S.FAILED}),
+    (S.RUNNING, Event.RESCUE): frozenset({S.RETRYING, S.FAILED, S.CANCELLED}),
+    (S.RUNNING, Event.RELEASE): frozenset({S.QUEUED}),
+    (S.RUNNING, Event.CANCEL): frozenset({S.CANCELLED}),
+    (S.SCHEDULED, Event.CANCEL): frozenset({S.CANCELLED}),
+    (S.QUEUED, Event.CANCEL): frozenset({S.CANCELLED}),
+    (S.RETRYING, Event.CANCEL): frozenset({S.CANCELLED}),
+    (S.FAILED, Event.RETRY): frozenset({S.QUEUED}),
+    (S.CANCELLED, Event.RETRY): frozenset({S.QUEUED}),
+}
+del S
+
+
+def can_transition(status: JobStatus, event: Event) -> bool:
+    """Whether ``event`` may happen to a job in ``status``."""
+    return (status, event) in TRANSITIONS
+
+
+def next_statuses(status: JobStatus, event: Event) -> frozenset[JobStatus]:
+    """The statuses ``event`` can lead to from ``status`` (empty when forbidden)."""
+    return TRANSITIONS.get((status, event), frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One run of a job, kept forever in the job's history."""
+
+    number: int
+    worker: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    outcome: str  #: succeeded, failed, timeout, cancelled, lease_expired, released
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A job as stored: what was asked, where it is in its life, and how it went."""
+
+    id: uuid.UUID
+    task: str
+    queue: str
+    payload: dict[str, Any]
+    priority: int
+    status: JobStatus
+    attempts: int
+    max_attempts: int
+    timeout: float | None
+    created_at: datetime
+    run_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    last_error: str | None
+    result: Any
+    dedupe_key: str | None
+    tags: list[str]
+    worker_id: str | None = None
+    cancel_requested: bool = False
+    history: list[Attempt] = field(default_factory=list)
+    #: True when enqueue returned an existing unfinished job holding the same dedupe key.
+    deduplicated: bool = False
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED
+
+
+def uuid7() -> uuid.UUID:
+    """A time-ordered UUID (RFC 9562 version 7).
+
+    Job ids are made in Python so a batch insert needs no round trip for them, and
+    time order keeps the primary-key index append-mostly and gives "newest first"
+    pagination by id alone.
+    """
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & 0xFFFF_FFFF_FFFF) << 80
+    value |= 0x7 << 76
+    value |= (rand >> 68) << 64  # 12 random bits
+    value |= 0b10 << 62
+    value |= rand & ((1 << 62) - 1)
+    return uuid.UUID(int=value)
+
+
+# --- New jobs: what an enqueue may ask for -------------------------------------------
+
+PRIORITY_MIN, PRIORITY_MAX = -100, 100
+_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on what one job may carry; every enqueue path (Python, REST) checks them."""
+
+    max_payload_bytes: int = 1024 * 1024
+    max_tags: int = 20
+    max_tag_length: int = 64
+    max_name_length: int = 200
+    max_dedupe_key_length: int = 255
+    max_delay_seconds: float = 366 * 86400.0
+    max_timeout_seconds: float = 7 * 86400.0
+    max_attempts_limit: int = 1000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True, slots=True)
+class NewJob:
+    """A validated enqueue request, ready for the insert statement."""
+
+    id: uuid.UUID
+    task: str
+    queue: str
+    payload: dict[str, Any]
+    payload_json: str
+    priority: int
+    max_attempts: int
+    timeout: float | None
+    delay: float | None
+    run_at: datetime | None
+    dedupe_key: str | None
+    tags: list[str]
+
+
+def _check_name(kind: str, value: object, limits: Limits) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidJobError(f"{kind} must be a non-empty string")
+    if len(value) > limits.max_name_length:
+        raise InvalidJobError(f"{kind} is longer than {limits.max_name_length} characters")
+    if not _NAME_PATTERN.match(value):
+        raise InvalidJobError(
+            f"{kind} {value!r} may hold only letters, digits and the characters _ . : -"
+        )
+    return value
+
+
+def _check_number(
+    kind: str, value: object, low: float, high: float, *, integer: bool = False
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidJobError(f"{kind} must be a number")
+    if integer and not float(value).is_integer():
+        raise InvalidJobError(f"{kind} must be a whole number")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise InvalidJobError(f"{kind} must be between {low:g} and {high:g}, got {value!r}")
+    return value
+
+
+def encode_payload(payload: object, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Serialise a payload to JSON text, refusing what JSON cannot carry (no pickle)."""
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise InvalidJobError("payload must be a JSON object (a dict of keyword arguments)")
+    try:
+        text = json.dumps(payload, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise InvalidJobError(f"payload is not JSON-serialisable: {exc}") from None
+    if any(not isinstance(key, str) for key in payload):
+        raise InvalidJobError("payload keys must be strings (they become keyword arguments)")
+    if len(text.encode()) > limits.max_payload_bytes:
+        raise InvalidJobError(
+            f"payload is larger than the limit of {limits.max_payload_bytes} bytes"
+        )
+    return text
+
+
+def new_job(
+    task: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    queue: str = "default",
+    priority: int = 0,
+    delay: float | None = None,
+    run_at: datetime | None = None,
+    max_attempts: int = 5,
+    timeout: float | None = None,
+    dedupe_key: str | None = None,
+    tags: list[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> NewJob:
+    """Validate one enqueue request; raise :class:`InvalidJobError` saying what is wrong."""
+    payload_json = encode_payload(payload, limits)
+    priority = int(_check_number("priority", priority, PRIORITY_MIN, PRIORITY_MAX, integer=True))
+    max_attempts = int(
+        _check_number("max_attempts", max_attempts, 1, limits.max_attempts_limit, integer=True)
+    )
+    if timeout is not None:
+        _check_number("timeout", timeout, 0.001, limits.max_timeout_seconds)
+    if delay is not None and run_at is not None:
+        raise InvalidJobError("give either delay or run_at, not both")
+    if delay is not None:
+        _check_number("delay", delay, 0, limits.max_delay_seconds)
+    if run_at is not None:
+        _check_run_at(run_at, limits)
+    if dedupe_key is not None and (
+        not isinstance(dedupe_key, str) or not 0 < len(dedupe_key) <= limits.max_dedupe_key_length
+    ):
+        raise InvalidJobError(
+            f"dedupe_key must be a string of 1 to {limits.max_dedupe_key_length} characters"
+        )
+    return NewJob(
+        id=uuid7(),
+        task=_check_name("task name", task, limits),
+        queue=_check_name("queue name", queue, limits),
+        payload=payload or {},
+        payload_json=payload_json,
+        priority=priority,
+        max_attempts=max_attempts,
+        timeout=float(timeout) if timeout is not None else None,
+        delay=float(delay) if delay is not None else None,
+        run_at=run_at,
+        dedupe_key=dedupe_key,
+        tags=_check_tags(tags, limits),
+    )
+
+
+def _check_run_at(run_at: object, limits: Limits) -> None:
+    if not isinstance(run_at, datetime):
+        raise InvalidJobError("run_at must be a datetime")
+    if run_at.tzinfo is None or run_at.utcoffset() is None:
+        raise InvalidJobError("run_at must carry a time zone (e.g. UTC)")
+    horizon = datetime.now(UTC) + timedelta(seconds=limits.max_delay_seconds)
+    if run_at > horizon:
+        raise InvalidJobError(
+            f"run_at is more than {limits.max_delay_seconds / 86400:g} days in the future"
+        )
+
+
+def _check_tags(tags: object, limits: Limits) -> list[str]:
+    if tags is None:
+        return []
+    if not isinstance(tags, list | tuple):
+        raise InvalidJobError("tags must be a list of strings")
+    if len(tags) > limits.max_tags:
+        raise InvalidJobError(f"a job may carry at most {limits.max_tags} tags")
+    for tag in tags:
+        if not isinstance(tag, str) or not 0 < len(tag) <= limits.max_tag_length:
+            raise InvalidJobError(
+                f"each tag must be a string of 1 to {limits.max_tag_length} characters"
+            )
+    return list(tags)

@@ -1,0 +1,376 @@
+"""The :class:`Queue`: where tasks are registered, jobs enqueued and managed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+import asyncpg
+
+from equeue import migrations
+from equeue.errors import InvalidJobError, JobNotFoundError, JobStateError, UnknownTaskError
+from equeue.job import DEFAULT_LIMITS, Job, JobStatus, Limits, NewJob, new_job
+from equeue.retry import DEFAULT_BACKOFF, Backoff
+from equeue.storage import Connection, Storage
+from equeue.storage.sql import validate_schema_name
+from equeue.task import Task, TaskRegistry
+
+F = TypeVar("F", bound=Callable[..., Any])
+_JOB_KEYS = frozenset(
+    {
+        "type",
+        "payload",
+        "queue",
+        "priority",
+        "delay",
+        "run_at",
+        "max_attempts",
+        "timeout",
+        "dedupe_key",
+        "tags",
+    }
+)
+_UNSET: Any = object()
+
+
+class Queue:
+    """A job queue stored in one PostgreSQL schema.
+
+    ``dsn`` falls back to the ``EQUEUE_DATABASE_URL`` environment variable. The pool opens
+    on first use (or with ``await queue.open()`` / ``async with queue``); close it with
+    ``await queue.close()``.
+
+    ``allow_unknown_tasks`` lets jobs be enqueued for task names no worker has registered
+    yet (enqueue ahead of a deploy); by default such jobs are refused.
+    """
+
+    def __init__(
+        self,
+        dsn: str | None = None,
+        *,
+        schema: str = "equeue",
+        allow_unknown_tasks: bool | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        pool_min_size: int = 1,
+        pool_max_size: int = 10,
+    ) -> None:
+        self.dsn = dsn or os.environ.get("EQUEUE_DATABASE_URL")
+        self.schema = validate_schema_name(schema)
+        if allow_unknown_tasks is None:
+            allow_unknown_tasks = os.environ.get("EQUEUE_ALLOW_UNKNOWN_TASKS", "") in {
+                "1",
+                "true",
+                "yes",
+            }
+        self.allow_unknown_tasks = allow_unknown_tasks
+        self.limits = limits
+        self.tasks = TaskRegistry()
+        self._pool_sizes = (pool_min_size, pool_max_size)
+        self._storage: Storage | None = None
+        self._open_lock = asyncio.Lock()
+        self._known_tasks: set[str] = set()
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def open(self) -> Storage:
+        """Open the connection pool (once); returns the storage layer."""
+        if self._storage is not None:
+            return self._storage
+        async with self._open_lock:
+            if self._storage is None:
+                if not self.dsn:
+                    raise RuntimeError(
+                        "no database: pass Queue(dsn=...) or set EQUEUE_DATABASE_URL"
+                    )
+                low, high = self._pool_sizes
+                pool = await asyncpg.create_pool(
+                    self.dsn,
+                    min_size=low,
+                    max_size=high,
+                    server_settings={"application_name": f"equeue:{self.schema}"},
+                )
+                self._storage = Storage(pool, self.schema)
+        return self._storage
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        if self._storage is not None:
+            storage, self._storage = self._storage, None
+            await storage.pool.close()
+
+    async def __aenter__(self) -> Queue:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def migrate(self) -> list[int]:
+        """Apply pending schema migrations; safe when several processes call it at once."""
+        storage = await self.open()
+        async with storage.pool.acquire() as conn:
+            return await migrations.migrate(conn, self.schema)
+
+    # --- tasks ------------------------------------------------------------------------------
+
+    def task(
+        self,
+        *,
+        name: str | None = None,
+        queue: str = "default",
+        priority: int = 0,
+        max_attempts: int = 5,
+        timeout: float | None = None,
+        retry: Backoff = DEFAULT_BACKOFF,
+    ) -> Callable[[F], Task[Any, Any]]:
+        """Register a function as a task: ``@queue.task(name="email.send", ...)``.
+
+        The job's payload is passed as keyword arguments. Async functions run on the
+        worker's event loop; plain functions run in a thread pool.
+        """
+
+        def register(fn: F) -> Task[Any, Any]:
+            task_name = name or f"{fn.__module__}.{fn.__qualname__}"
+            # Validate the defaults now, at import time, rather than at the first enqueue.
+            new_job(
+                task_name,
+                {},
+                queue=queue,
+                priority=priority,
+                max_attempts=max_attempts,
+                timeout=timeout,
+                limits=self.limits,
+            )
+            task: Task[Any, Any] = Task(
+                name=task_name,
+                func=fn,
+                queue=queue,
+                priority=priority,
+                max_attempts=max_attempts,
+                timeout=timeout,
+                retry=retry,
+            )
+            self.tasks.add(task)
+            return task
+
+        return register
+
+    # --- enqueue ----------------------------------------------------------------------------
+
+    async def enqueue(
+        self,
+        task: str | Task[Any, Any],
+        payload: Mapping[str, Any] | None = None,
+        *,
+        queue: str | None = None,
+        priority: int | None = None,
+        delay: float | None = None,
+        run_at: datetime | None = None,
+        max_attempts: int | None = None,
+        timeout: float | None = _UNSET,
+        dedupe_key: str | None = None,
+        tags: list[str] | None = None,
+        connection: Connection | None = None,
+    ) -> Job:
+        """Enqueue one job and return it.
+
+        Options left out take the task's defaults when this queue knows the task. With
+        ``connection`` (an asyncpg connection in an open transaction) the job exists if
+        and only if that transaction commits. With a ``dedupe_key`` an unfinished job
+        already holds, the holder is returned with ``deduplicated=True``.
+        """
+        name = task.name if isinstance(task, Task) else task
+        options = {
+            "queue": queue,
+            "priority": priority,
+            "delay": delay,
+            "run_at": run_at,
+            "max_attempts": max_attempts,
+            "dedupe_key": dedupe_key,
+            "tags": tags,
+        }
+        if timeout is not _UNSET:
+            options["timeout"] = timeout
+        [job] = await self._enqueue([self._build(name, payload, options)], connection)
+        return job
+
+    async def enqueue_many(
+        self,
+        jobs: Iterable[Mapping[str, Any]],
+        *,
+        connection: Connection | None = None,
+    ) -> list[Job]:
+        """Enqueue many jobs in one round trip, all or nothing.
+
+        Each item is a dict with the keys of the REST API's job body: ``type`` (required),
+        ``payload``, ``queue``, ``priority``, ``delay``, ``run_at``, ``max_attempts``,
+        ``timeout``, ``dedupe_key``, ``tags``.
+        """
+        built = []
+        for index, item in enumerate(jobs):
+            unknown = set(item) - _JOB_KEYS
+            if unknown:
+                raise InvalidJobError(f"job {index}: unknown keys {sorted(unknown)}")
+            if "type" not in item:
+                raise InvalidJobError(f"job {index}: 'type' (the task name) is required")
+            options = {k: v for k, v in item.items() if k not in ("type", "payload")}
+            try:
+                built.append(self._build(item["type"], item.get("payload"), options))
+            except InvalidJobError as exc:
+                raise InvalidJobError(f"job {index}: {exc}") from None
+        if not built:
+            return []
+        return await self._enqueue(built, connection)
+
+    def _build(
+        self, name: str, payload: Mapping[str, Any] | None, options: dict[str, Any]
+    ) -> NewJob:
+        if not isinstance(name, str):
+            raise InvalidJobError("the task name must be a string")
+        task = self.tasks.get(name)
+        merged: dict[str, Any] = (
+            dict(task.defaults())
+            if task
+            else {"queue": "default", "priority": 0, "max_attempts": 5, "timeout": None}
+        )
+        merged.update({k: v for k, v in options.items() if v is not None or k == "timeout"})
+        return new_job(
+            name,
+            dict(payload) if isinstance(payload, Mapping) else payload,
+            limits=self.limits,
+            **merged,
+        )
+
+    async def _enqueue(self, jobs: list[NewJob], connection: Connection | None) -> list[Job]:
+        storage = await self.open()
+        await self._check_known(storage, {job.task for job in jobs})
+        return await storage.insert_jobs(jobs, connection)
+
+    async def _check_known(self, storage: Storage, names: set[str]) -> None:
+        if self.allow_unknown_tasks:
+            return
+        missing = {n for n in names if n not in self.tasks and n not in self._known_tasks}
+        if missing:
+            self._known_tasks |= await storage.known_task_names(sorted(missing))
+            missing -= self._known_tasks
+        if missing:
+            raise UnknownTaskError(
+                f"no worker has registered the task {', '.join(sorted(missing))}: check the "
+                "name, or allow unknown tasks to enqueue ahead of a deploy"
+            )
+
+    # --- reading and managing jobs --------------------------------------------------------
+
+    async def get_job(self, job_id: uuid.UUID | str) -> Job:
+        """The job with this id; raises :class:`JobNotFoundError`."""
+        storage = await self.open()
+        job = await storage.get_job(_as_uuid(job_id))
+        if job is None:
+            raise JobNotFoundError(f"no job {job_id}")
+        return job
+
+    async def list_jobs(
+        self,
+        *,
+        status: JobStatus | str | None = None,
+        queue: str | None = None,
+        task: str | None = None,
+        tag: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> tuple[list[Job], str | None]:
+        """One page of jobs, newest first, and the cursor of the next page (None at the end).
+
+        The cursor is keyset-based: it stays valid while jobs are added.
+        """
+        if status is not None:
+            status = JobStatus(status)
+        storage = await self.open()
+        before = _as_uuid(cursor) if cursor else None
+        jobs = await storage.list_jobs(
+            status=status, queue=queue, task=task, tag=tag, limit=limit + 1, before=before
+        )
+        next_cursor = str(jobs[limit - 1].id) if len(jobs) > limit else None
+        return jobs[:limit], next_cursor
+
+    async def cancel(self, job_id: uuid.UUID | str) -> Job:
+        """Cancel a job: a waiting one at once; a running one is stopped by its worker.
+
+        Raises :class:`JobStateError` when the job has already finished.
+        """
+        storage = await self.open()
+        job = await storage.cancel_job(_as_uuid(job_id))
+        if job is None:
+            current = await self.get_job(job_id)
+            raise JobStateError(
+                f"job {job_id} has already finished ({current.status})", current.status
+            )
+        return job
+
+    async def retry(self, job_id: uuid.UUID | str) -> Job:
+        """Send a failed or cancelled job back to the queue with a fresh set of attempts."""
+        storage = await self.open()
+        job = await storage.retry_job(_as_uuid(job_id))
+        if job is None:
+            current = await self.get_job(job_id)
+            raise JobStateError(
+                f"only failed or cancelled jobs can be retried; job {job_id} is {current.status}",
+                current.status,
+            )
+        return job
+
+    async def delete(self, job_id: uuid.UUID | str) -> None:
+        """Delete a job that is not running."""
+        storage = await self.open()
+        if await storage.delete_job(_as_uuid(job_id)) is None:
+            current = await self.get_job(job_id)
+            raise JobStateError(f"job {job_id} is running: cancel it first", current.status)
+
+    async def purge(
+        self,
+        *,
+        statuses: Iterable[JobStatus | str] = (JobStatus.SUCCEEDED,),
+        queue: str | None = None,
+        task: str | None = None,
+    ) -> int:
+        """Delete finished jobs by filter (unfinished ones are never touched)."""
+        wanted = [JobStatus(s).value for s in statuses]
+        storage = await self.open()
+        return await storage.purge_jobs(wanted, queue, task)
+
+    async def replay_failed(
+        self, *, queue: str | None = None, task: str | None = None, limit: int = 1000
+    ) -> int:
+        """Send dead-lettered jobs back to the queue (history kept); returns how many."""
+        storage = await self.open()
+        return await storage.replay_failed(queue, task, limit)
+
+    async def counts(self) -> dict[str, dict[str, int]]:
+        """Jobs per queue and status: ``{"default": {"queued": 3, ...}}``."""
+        storage = await self.open()
+        counts = await storage.queue_counts()
+        return {
+            queue: {status.value: by_status.get(status.value, 0) for status in JobStatus}
+            for queue, by_status in counts.items()
+        }
+
+    async def pause_queue(self, name: str) -> None:
+        """Stop workers claiming from ``name``; running jobs go on."""
+        await (await self.open()).set_queue_paused(name, True)
+
+    async def resume_queue(self, name: str) -> None:
+        """Let workers claim from ``name`` again."""
+        await (await self.open()).set_queue_paused(name, False)
+
+
+def _as_uuid(value: uuid.UUID | str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        raise JobNotFoundError(f"{value!r} is not a job id") from None

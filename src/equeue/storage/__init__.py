@@ -1,0 +1,317 @@
+"""The storage layer: every statement equeue sends to PostgreSQL goes through here.
+
+The SQL itself lives in ``queries/*.sql``; this module runs it with asyncpg and turns
+rows into :class:`~equeue.job.Job` values. Nothing above this layer writes SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from equeue.job import Attempt, Job, JobStatus, NewJob
+from equeue.storage.sql import Queries, channel_name
+
+#: A connection of ours (from the pool) or a caller's, for transactional enqueue.
+Connection = asyncpg.Connection | PoolConnectionProxy
+_UNFINISHED = ("scheduled", "queued", "running", "retrying")
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A job as a worker holds it: what it needs to run and to report back."""
+
+    id: uuid.UUID
+    task: str
+    queue: str
+    payload: str
+    priority: int
+    attempts: int
+    max_attempts: int
+    timeout: float | None
+    lease_token: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failed attempt to record."""
+
+    id: uuid.UUID
+    token: uuid.UUID
+    error: str  #: one line, kept as the job's last_error
+    detail: str  #: the full error with its traceback, kept in the attempt history
+    delay: float  #: seconds before the retry, when attempts are left
+    outcome: str = "failed"  #: failed or timeout
+
+
+def _load_history(raw: str | None) -> list[Attempt]:
+    if not raw:
+        return []
+    return [
+        Attempt(
+            number=item.get("number", 0),
+            worker=item.get("worker"),
+            started_at=_parse_time(item.get("started_at")),
+            finished_at=_parse_time(item.get("finished_at")),
+            outcome=item.get("outcome", ""),
+            error=item.get("error"),
+        )
+        for item in json.loads(raw)
+    ]
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def job_from_row(row: asyncpg.Record, *, deduplicated: bool = False) -> Job:
+    """Build a :class:`Job` from a ``SELECT *`` row of the jobs table."""
+    return Job(
+        id=row["id"],
+        task=row["task"],
+        queue=row["queue"],
+        payload=json.loads(row["payload"]),
+        priority=row["priority"],
+        status=JobStatus(row["status"]),
+        attempts=row["attempts"],
+        max_attempts=row["max_attempts"],
+        timeout=row["timeout"],
+        created_at=row["created_at"],
+        run_at=row["run_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        last_error=row["last_error"],
+        result=json.loads(row["result"]) if row["result"] is not None else None,
+        dedupe_key=row["dedupe_key"],
+        tags=list(row["tags"]),
+        worker_id=row["worker_id"],
+        cancel_requested=row["cancel_requested"],
+        history=_load_history(row["history"]),
+        deduplicated=deduplicated,
+    )
+
+
+class Storage:
+    """Runs the named queries of one schema over an asyncpg pool."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        self.pool = pool
+        self.schema = schema
+        self.q = Queries(schema)
+        self.channel = channel_name(schema)
+
+    # --- enqueue ------------------------------------------------------------------
+
+    async def insert_jobs(
+        self, jobs: Sequence[NewJob], connection: Connection | None = None
+    ) -> list[Job]:
+        """Insert jobs in one statement; a dedupe-key clash returns the holder instead.
+
+        On the caller's ``connection`` the insert joins the caller's transaction.
+        """
+        if connection is not None:
+            return await self._insert_jobs(connection, jobs)
+        async with self.pool.acquire() as conn:
+            return await self._insert_jobs(conn, jobs)
+
+    async def _insert_jobs(self, conn: Connection, jobs: Sequence[NewJob]) -> list[Job]:
+        results: dict[uuid.UUID, Job] = {}
+        todo = list(jobs)
+        # A clash whose holder finishes before we read it leaves the key free again:
+        # insert those once more (bounded; each round is race-free on its own).
+        for _ in range(5):
+            inserted = await conn.fetch(self.q["insert_jobs"], *_columns(todo))
+            landed = {row["id"]: row for row in inserted}
+            for new in todo:
+                row = landed.get(new.id)
+                if row is not None:
+                    results[new.id] = _job_from_new(new, row)
+            clashed = [new for new in todo if new.id not in landed]
+            if not clashed:
+                break
+            holders = await self._holders(conn, [n.dedupe_key for n in clashed if n.dedupe_key])
+            todo = []
+            for new in clashed:
+                holder = holders.get(new.dedupe_key or "")
+                if holder is None:
+                    todo.append(new)
+                else:
+                    results[new.id] = holder
+            if not todo:
+                break
+        return [results[new.id] for new in jobs if new.id in results]
+
+    async def _holders(self, conn: Connection, keys: list[str]) -> dict[str, Job]:
+        rows = await conn.fetch(self.q["unfinished_by_dedupe_keys"], keys)
+        return {row["dedupe_key"]: job_from_row(row, deduplicated=True) for row in rows}
+
+    async def known_task_names(self, names: list[str]) -> set[str]:
+        rows = await self.pool.fetch(self.q["known_task_names"], names)
+        return {row["name"] for row in rows}
+
+    # --- reading and managing jobs -----------------------------------------------------
+
+    async def get_job(self, job_id: uuid.UUID) -> Job | None:
+        row = await self.pool.fetchrow(self.q["get_job"], job_id)
+        return job_from_row(row) if row else None
+
+    async def list_jobs(
+        self,
+        *,
+        status: str | None,
+        queue: str | None,
+        task: str | None,
+        tag: str | None,
+        limit: int,
+        before: uuid.UUID | None,
+    ) -> list[Job]:
+        rows = await self.pool.fetch(self.q["list_jobs"], status, queue, task, tag, limit, before)
+        return [job_from_row(row) for row in rows]
+
+    async def cancel_job(self, job_id: uuid.UUID) -> Job | None:
+        """Cancel a waiting job, or flag a running one; None when neither applies."""
+        async with self.pool.acquire() as conn:
+            row = await conn.fetchrow(self.q["cancel_waiting_job"], job_id)
+            if row is None:
+                row = await conn.fetchrow(self.q["request_cancel_running_job"], job_id)
+        return job_from_row(row) if row else None
+
+    async def retry_job(self, job_id: uuid.UUID) -> Job | None:
+        row = await self.pool.fetchrow(self.q["retry_job"], job_id)
+        return job_from_row(row) if row else None
+
+    async def delete_job(self, job_id: uuid.UUID) -> str | None:
+        """Delete a job that is not running; returns the status it had, else None."""
+        status: str | None = await self.pool.fetchval(self.q["delete_job"], job_id)
+        return status
+
+    async def purge_jobs(self, statuses: list[str], queue: str | None, task: str | None) -> int:
+        result = await self.pool.execute(self.q["purge_jobs"], statuses, queue, task)
+        return int(result.split()[-1])
+
+    async def replay_failed(self, queue: str | None, task: str | None, limit: int) -> int:
+        count: int = await self.pool.fetchval(self.q["replay_failed"], queue, task, limit)
+        return count
+
+    async def queue_counts(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for row in await self.pool.fetch(self.q["queue_counts"]):
+            counts.setdefault(row["queue"], {})[row["status"]] = row["n"]
+        return counts
+
+    async def set_queue_paused(self, queue: str, paused: bool) -> None:
+        await self.pool.execute(self.q["set_queue_paused"], queue, paused)
+
+    async def queue_flags(self) -> dict[str, bool]:
+        return {r["name"]: r["paused"] for r in await self.pool.fetch(self.q["list_queue_flags"])}
+
+    # --- the worker's statements --------------------------------------------------------
+
+    async def claim(
+        self, worker_id: str, queues: list[str] | None, limit: int, lease_seconds: float
+    ) -> list[Claimed]:
+        rows = await self.pool.fetch(self.q["claim_jobs"], queues, limit, worker_id, lease_seconds)
+        return [Claimed(**dict(row)) for row in rows]
+
+    async def complete(self, done: Sequence[tuple[uuid.UUID, uuid.UUID, str]]) -> set[uuid.UUID]:
+        """Record successes (id, lease token, JSON result); returns the ids that landed."""
+        ids, tokens, results = zip(*done, strict=True)
+        rows = await self.pool.fetch(self.q["complete_jobs"], ids, tokens, results)
+        return {row["id"] for row in rows}
+
+    async def fail(self, failures: Sequence[Failure]) -> dict[uuid.UUID, str]:
+        """Record failed attempts; returns the new status of each job that landed."""
+        rows = await self.pool.fetch(
+            self.q["fail_jobs"],
+            [f.id for f in failures],
+            [f.token for f in failures],
+            [f.error for f in failures],
+            [f.delay for f in failures],
+            [f.outcome for f in failures],
+            [f.detail for f in failures],
+        )
+        return {row["id"]: row["status"] for row in rows}
+
+    async def mark_cancelled(self, job_id: uuid.UUID, token: uuid.UUID) -> bool:
+        return await self.pool.fetchval(self.q["cancel_running_job"], job_id, token) is not None
+
+    async def release(self, held: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> set[uuid.UUID]:
+        if not held:
+            return set()
+        ids, tokens = zip(*held, strict=True)
+        rows = await self.pool.fetch(self.q["release_jobs"], ids, tokens)
+        return {row["id"] for row in rows}
+
+    async def run_duty(self, duty: str, query: str, *args: object) -> list[asyncpg.Record] | None:
+        """Run a maintenance query if no other process runs this duty right now.
+
+        Returns its rows, or None when another process holds the duty's lock.
+        """
+        async with self.pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval(self.q["try_duty_lock"], f"{self.schema}:{duty}"):
+                return None
+            rows: list[asyncpg.Record] = await conn.fetch(self.q[query], *args)
+            return rows
+
+    # --- workers and tasks ----------------------------------------------------------------
+
+    async def register_tasks(self, rows: Sequence[tuple[str, str, int, int, float | None]]) -> None:
+        if not rows:
+            return
+        names, queues, priorities, attempts, timeouts = zip(*rows, strict=True)
+        await self.pool.execute(
+            self.q["register_tasks"], names, queues, priorities, attempts, timeouts
+        )
+
+    async def list_workers(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self.pool.fetch(self.q["list_workers"])]
+
+    async def list_tasks(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self.pool.fetch(self.q["list_tasks"])]
+
+
+def _columns(jobs: Sequence[NewJob]) -> tuple[list[Any], ...]:
+    """The insert statement's parameter arrays, one per column."""
+    return (
+        [j.id for j in jobs],
+        [j.task for j in jobs],
+        [j.queue for j in jobs],
+        [j.payload_json for j in jobs],
+        [j.priority for j in jobs],
+        [j.max_attempts for j in jobs],
+        [j.timeout for j in jobs],
+        [j.run_at for j in jobs],
+        [j.delay for j in jobs],
+        [j.dedupe_key for j in jobs],
+        [json.dumps(j.tags) if j.tags else None for j in jobs],
+    )
+
+
+def _job_from_new(new: NewJob, row: asyncpg.Record) -> Job:
+    """The job just inserted, built from what we sent plus what the database decided."""
+    return Job(
+        id=new.id,
+        task=new.task,
+        queue=new.queue,
+        payload=new.payload,
+        priority=new.priority,
+        status=JobStatus(row["status"]),
+        attempts=0,
+        max_attempts=new.max_attempts,
+        timeout=new.timeout,
+        created_at=row["created_at"],
+        run_at=row["run_at"],
+        started_at=None,
+        finished_at=None,
+        last_error=None,
+        result=None,
+        dedupe_key=new.dedupe_key,
+        tags=new.tags,
+    )

@@ -1,0 +1,209 @@
+-- Statements on jobs. Every transition is guarded by the status it starts from
+-- (see equeue/job.py, TRANSITIONS), and every one after a claim by the lease token too.
+
+-- name: insert_jobs
+-- Enqueue a batch in one statement. A job whose dedupe key an unfinished job holds is
+-- skipped (ON CONFLICT against the partial unique index) and is absent from RETURNING.
+INSERT INTO {schema}.jobs
+    (id, task, queue, payload, priority, status, max_attempts, timeout, run_at,
+     dedupe_key, tags)
+SELECT n.id, n.task, n.queue, n.payload::jsonb, n.priority,
+       CASE WHEN n.run_at > now() THEN 'scheduled' ELSE 'queued' END,
+       n.max_attempts, n.timeout, n.run_at, n.dedupe_key, n.tags
+  FROM (
+    SELECT u.id, u.task, u.queue, u.payload, u.priority, u.max_attempts, u.timeout,
+           coalesce(u.run_at, now() + make_interval(secs => coalesce(u.delay, 0))) AS run_at,
+           u.dedupe_key,
+           CASE WHEN u.tags IS NULL THEN '{}'::text[]
+                ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) END AS tags,
+           u.ord
+      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::smallint[],
+                  $6::integer[], $7::float8[], $8::timestamptz[], $9::float8[], $10::text[],
+                  $11::text[])
+           WITH ORDINALITY AS u(id, task, queue, payload, priority, max_attempts, timeout,
+                                run_at, delay, dedupe_key, tags, ord)
+  ) AS n
+ ORDER BY n.ord
+ON CONFLICT (dedupe_key)
+   WHERE dedupe_key IS NOT NULL AND status IN ('scheduled', 'queued', 'running', 'retrying')
+   DO NOTHING
+RETURNING id, status, run_at, created_at;
+
+-- name: unfinished_by_dedupe_keys
+-- The unfinished jobs holding these dedupe keys.
+SELECT * FROM {schema}.jobs
+ WHERE dedupe_key = ANY($1::text[])
+   AND status IN ('scheduled', 'queued', 'running', 'retrying');
+
+-- name: get_job
+SELECT * FROM {schema}.jobs WHERE id = $1;
+
+-- name: list_jobs
+-- Newest first, keyset paginated by id (ids are time-ordered): $6 is the last id seen.
+SELECT * FROM {schema}.jobs
+ WHERE ($1::text IS NULL OR status = $1)
+   AND ($2::text IS NULL OR queue = $2)
+   AND ($3::text IS NULL OR task = $3)
+   AND ($4::text IS NULL OR tags @> ARRAY[$4::text])
+   AND ($6::uuid IS NULL OR id < $6)
+ ORDER BY id DESC
+ LIMIT $5;
+
+-- name: cancel_waiting_job
+-- Cancel a job that has not started: at once.
+UPDATE {schema}.jobs
+   SET status = 'cancelled', finished_at = now(), cancel_requested = true
+ WHERE id = $1 AND status IN ('scheduled', 'queued', 'retrying')
+RETURNING *;
+
+-- name: request_cancel_running_job
+-- Ask the worker holding a running job to stop it; the worker marks it cancelled.
+WITH flagged AS (
+    UPDATE {schema}.jobs SET cancel_requested = true
+     WHERE id = $1 AND status = 'running'
+    RETURNING *
+), notified AS (
+    SELECT pg_notify({channel}, 'c:' || id::text) FROM flagged
+)
+SELECT flagged.* FROM flagged, (SELECT count(*) FROM notified) AS n;
+
+-- name: retry_job
+-- Send a failed or cancelled job back to the queue with a fresh set of attempts;
+-- its history is kept.
+WITH requeued AS (
+    UPDATE {schema}.jobs
+       SET status = 'queued', run_at = now(), finished_at = NULL, cancel_requested = false,
+           attempts = 0
+     WHERE id = $1 AND status IN ('failed', 'cancelled')
+    RETURNING *
+), notified AS (
+    SELECT pg_notify({channel}, 'q:' || queue) FROM (SELECT DISTINCT queue FROM requeued) q
+)
+SELECT requeued.* FROM requeued, (SELECT count(*) FROM notified) AS n;
+
+-- name: delete_job
+-- Delete a job that is not running. Returns the status it had.
+DELETE FROM {schema}.jobs WHERE id = $1 AND status <> 'running' RETURNING status;
+
+-- name: purge_jobs
+-- Delete finished jobs by filter (never unfinished ones).
+DELETE FROM {schema}.jobs
+ WHERE status = ANY($1::text[])
+   AND status IN ('succeeded', 'failed', 'cancelled')
+   AND ($2::text IS NULL OR queue = $2)
+   AND ($3::text IS NULL OR task = $3);
+
+-- name: replay_failed
+-- Send up to $3 dead-lettered jobs back to the queue, oldest failure first, each with a
+-- fresh set of attempts and its history kept.
+WITH picked AS (
+    SELECT id FROM {schema}.jobs
+     WHERE status = 'failed'
+       AND ($1::text IS NULL OR queue = $1)
+       AND ($2::text IS NULL OR task = $2)
+     ORDER BY finished_at, id
+     LIMIT $3
+     FOR UPDATE SKIP LOCKED
+), requeued AS (
+    UPDATE {schema}.jobs j
+       SET status = 'queued', run_at = now(), finished_at = NULL, attempts = 0
+      FROM picked WHERE j.id = picked.id AND j.status = 'failed'
+    RETURNING j.id, j.queue
+), notified AS (
+    SELECT pg_notify({channel}, 'q:' || queue) FROM (SELECT DISTINCT queue FROM requeued) q
+)
+SELECT count(*) AS replayed FROM requeued, (SELECT count(*) FROM notified) AS n;
+
+-- name: queue_counts
+-- Jobs per queue and status.
+SELECT queue, status, count(*) AS n FROM {schema}.jobs GROUP BY queue, status;
+
+-- name: claim_jobs
+-- Claim up to $2 runnable jobs of the queues $1 (all queues when NULL) for worker $3,
+-- highest priority then oldest run-at first. Each claim starts a lease of $4 seconds
+-- with a fresh token, and counts the attempt now, so a job that kills its worker every
+-- time still runs out of attempts.
+WITH picked AS (
+    SELECT j.id FROM {schema}.jobs j
+     WHERE j.status IN ('scheduled', 'queued', 'retrying')
+       AND j.run_at <= now()
+       AND ($1::text[] IS NULL OR j.queue = ANY($1::text[]))
+       AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = j.queue AND q.paused)
+     ORDER BY j.priority DESC, j.run_at, j.id
+     LIMIT $2
+     FOR UPDATE SKIP LOCKED
+)
+UPDATE {schema}.jobs j
+   SET status = 'running', attempts = j.attempts + 1, worker_id = $3,
+       lease_token = gen_random_uuid(), lease_expires_at = now() + make_interval(secs => $4),
+       started_at = now()
+  FROM picked
+ WHERE j.id = picked.id
+RETURNING j.id, j.task, j.queue, j.payload::text AS payload, j.priority, j.attempts,
+          j.max_attempts, j.timeout, j.lease_token;
+
+-- name: complete_jobs
+-- Record successes, fenced: only a job still running under the same lease token changes.
+UPDATE {schema}.jobs j
+   SET status = 'succeeded', finished_at = now(), result = d.result::jsonb,
+       lease_token = NULL, lease_expires_at = NULL, last_error = NULL,
+       history = j.history || jsonb_build_array(jsonb_build_object(
+           'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
+           'finished_at', now(), 'outcome', 'succeeded', 'error', NULL))
+  FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS d(id, token, result)
+ WHERE j.id = d.id AND j.status = 'running' AND j.lease_token = d.token
+RETURNING j.id;
+
+-- name: fail_jobs
+-- Record failed attempts, fenced like complete_jobs. A job with attempts left waits
+-- $4 seconds in 'retrying'; one without goes to 'failed', the dead-letter set.
+UPDATE {schema}.jobs j
+   SET status = CASE WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'retrying' END,
+       finished_at = CASE WHEN j.attempts >= j.max_attempts THEN now() END,
+       run_at = CASE WHEN j.attempts >= j.max_attempts THEN j.run_at
+                     ELSE now() + make_interval(secs => f.delay) END,
+       lease_token = NULL, lease_expires_at = NULL, last_error = f.error,
+       history = j.history || jsonb_build_array(jsonb_build_object(
+           'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
+           'finished_at', now(), 'outcome', f.outcome, 'error', f.detail))
+  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[], $5::text[], $6::text[])
+       AS f(id, token, error, delay, outcome, detail)
+ WHERE j.id = f.id AND j.status = 'running' AND j.lease_token = f.token
+RETURNING j.id, j.status;
+
+-- name: cancel_running_job
+-- The worker stopped a running job on request: mark it cancelled, fenced.
+UPDATE {schema}.jobs j
+   SET status = 'cancelled', finished_at = now(), lease_token = NULL, lease_expires_at = NULL,
+       history = j.history || jsonb_build_array(jsonb_build_object(
+           'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
+           'finished_at', now(), 'outcome', 'cancelled', 'error', NULL))
+ WHERE j.id = $1 AND j.status = 'running' AND j.lease_token = $2
+RETURNING j.id;
+
+-- name: release_jobs
+-- A stopping worker gives back jobs it could not finish: runnable at once, and the
+-- attempt does not count against the job (it did not fail).
+WITH released AS (
+    UPDATE {schema}.jobs j
+       SET status = 'queued', run_at = now(), attempts = greatest(j.attempts - 1, 0),
+           lease_token = NULL, lease_expires_at = NULL,
+           history = j.history || jsonb_build_array(jsonb_build_object(
+               'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
+               'finished_at', now(), 'outcome', 'released', 'error', NULL))
+      FROM unnest($1::uuid[], $2::uuid[]) AS r(id, token)
+     WHERE j.id = r.id AND j.status = 'running' AND j.lease_token = r.token
+    RETURNING j.id, j.queue
+), notified AS (
+    SELECT pg_notify({channel}, 'q:' || queue) FROM (SELECT DISTINCT queue FROM released) q
+)
+SELECT released.id FROM released, (SELECT count(*) FROM notified) AS n;
+
+-- name: renew_leases
+-- Heartbeat: extend the leases this worker still holds. A job missing from the answer
+-- was taken away (rescued, cancelled, deleted); cancel_requested asks the worker to stop.
+UPDATE {schema}.jobs j
+   SET lease_expires_at = now() + make_interval(secs => $3)
+  FROM unnest($1::uuid[], $2::uuid[]) AS l(id, token)
+ WHERE j.id = l.id AND j.status = 'running' AND j.lease_token = l.token
+RETURNING j.id, j.cancel_requested;

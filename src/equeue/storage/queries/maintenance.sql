@@ -1,0 +1,74 @@
+-- Maintenance duties. Each runs in a transaction that first takes an advisory lock
+-- named after the duty and the schema (try_duty_lock), so one process at a time runs it.
+
+-- name: try_duty_lock
+SELECT pg_try_advisory_xact_lock(hashtext('equeue'), hashtext($1));
+
+-- name: rescue_expired_leases
+-- Jobs whose lease ran out: the worker holding them is gone (or cut off). Driven by each
+-- job's own lease expiry, never by the workers table. A job with attempts left becomes
+-- runnable at once; one without is dead-lettered; one whose cancel was requested ends
+-- cancelled.
+WITH expired AS (
+    SELECT id FROM {schema}.jobs
+     WHERE status = 'running' AND lease_expires_at < now()
+     ORDER BY lease_expires_at
+     LIMIT $1
+     FOR UPDATE SKIP LOCKED
+), rescued AS (
+    UPDATE {schema}.jobs j
+       SET status = CASE WHEN j.cancel_requested THEN 'cancelled'
+                         WHEN j.attempts >= j.max_attempts THEN 'failed'
+                         ELSE 'retrying' END,
+           finished_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts
+                              THEN now() END,
+           run_at = now(),
+           last_error = 'lease expired: worker ' || coalesce(j.worker_id, '?')
+                        || ' stopped renewing it',
+           lease_token = NULL, lease_expires_at = NULL,
+           history = j.history || jsonb_build_array(jsonb_build_object(
+               'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
+               'finished_at', now(), 'outcome', 'lease_expired',
+               'error', 'lease expired: the worker stopped renewing it'))
+      FROM expired
+     WHERE j.id = expired.id AND j.status = 'running'
+    RETURNING j.id, j.status, j.queue
+), notified AS (
+    SELECT pg_notify({channel}, 'q:' || queue)
+      FROM (SELECT DISTINCT queue FROM rescued WHERE status = 'retrying') q
+)
+SELECT rescued.id, rescued.status FROM rescued, (SELECT count(*) FROM notified) AS n;
+
+-- name: promote_due_jobs
+-- Scheduled and retrying jobs whose time has come become 'queued' (workers would claim
+-- them anyway; this keeps the reported status honest and wakes idle workers).
+WITH due AS (
+    SELECT id FROM {schema}.jobs
+     WHERE status IN ('scheduled', 'retrying') AND run_at <= now()
+     ORDER BY run_at
+     LIMIT $1
+     FOR UPDATE SKIP LOCKED
+), promoted AS (
+    UPDATE {schema}.jobs j SET status = 'queued'
+      FROM due WHERE j.id = due.id AND j.status IN ('scheduled', 'retrying')
+    RETURNING j.queue
+), notified AS (
+    SELECT pg_notify({channel}, 'q:' || queue) FROM (SELECT DISTINCT queue FROM promoted) q
+)
+SELECT count(*) AS promoted FROM promoted, (SELECT count(*) FROM notified) AS n;
+
+-- name: prune_finished_jobs
+-- Delete up to $2 jobs finished more than $1 seconds ago (retention), oldest first.
+WITH old AS (
+    SELECT id FROM {schema}.jobs
+     WHERE status IN ('succeeded', 'failed', 'cancelled')
+       AND finished_at < now() - make_interval(secs => $1)
+     ORDER BY finished_at
+     LIMIT $2
+     FOR UPDATE SKIP LOCKED
+)
+DELETE FROM {schema}.jobs j USING old WHERE j.id = old.id;
+
+-- name: prune_dead_workers
+-- Forget workers not seen for $1 seconds (display only: rescue does not depend on it).
+DELETE FROM {schema}.workers WHERE last_seen < now() - make_interval(secs => $1);

@@ -1,0 +1,34 @@
+-- Worker processes and the task names they registered.
+
+-- name: upsert_worker
+INSERT INTO {schema}.workers (id, host, pid, queues, concurrency, running)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (id) DO UPDATE
+   SET last_seen = now(), running = excluded.running;
+
+-- name: delete_worker
+DELETE FROM {schema}.workers WHERE id = $1;
+
+-- name: list_workers
+SELECT * FROM {schema}.workers ORDER BY started_at;
+
+-- name: register_tasks
+INSERT INTO {schema}.tasks (name, queue, priority, max_attempts, timeout)
+SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::integer[], $5::float8[])
+ON CONFLICT (name) DO UPDATE
+   SET queue = excluded.queue, priority = excluded.priority,
+       max_attempts = excluded.max_attempts, timeout = excluded.timeout, last_seen = now();
+
+-- name: known_task_names
+SELECT name FROM {schema}.tasks WHERE name = ANY($1::text[]);
+
+-- name: list_tasks
+SELECT * FROM {schema}.tasks ORDER BY name;
+
+-- name: set_queue_paused
+INSERT INTO {schema}.queues (name, paused) VALUES ($1, $2)
+ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = now()
+RETURNING name, paused;
+
+-- name: list_queue_flags
+SELECT name, paused FROM {schema}.queues;

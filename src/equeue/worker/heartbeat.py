@@ -1,0 +1,107 @@
+"""Lease renewal in a thread of its own.
+
+The heartbeat must go on even when a task hogs the event loop (a CPU-bound ``async def``)
+and must never wait behind task work for a pool connection, so it runs in its own thread,
+with its own event loop and its own connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import asyncpg
+
+from equeue.storage.sql import Queries
+
+log = logging.getLogger("equeue.worker")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerInfo:
+    id: str
+    host: str
+    pid: int
+    queues: list[str] | None
+    concurrency: int
+
+
+#: Called on the worker's loop with (ids whose lease was lost, ids asked to cancel).
+Report = Callable[[set[uuid.UUID], set[uuid.UUID]], None]
+
+
+class Heartbeat:
+    """Renews the leases of the held jobs every ``interval`` seconds."""
+
+    def __init__(
+        self,
+        *,
+        dsn: str,
+        queries: Queries,
+        worker: WorkerInfo,
+        lease_seconds: float,
+        interval: float,
+        held: Callable[[], list[tuple[uuid.UUID, uuid.UUID]]],
+        report: Report,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self._dsn = dsn
+        self._q = queries
+        self._worker = worker
+        self._lease = lease_seconds
+        self._interval = interval
+        self._held = held
+        self._report = report
+        self._worker_loop = loop
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="equeue-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _main(self) -> None:
+        asyncio.run(self._loop())
+
+    async def _loop(self) -> None:
+        connection: asyncpg.Connection | None = None
+        while not self._stop.is_set():
+            try:
+                if connection is None or connection.is_closed():
+                    connection = await asyncpg.connect(
+                        self._dsn, server_settings={"application_name": "equeue:heartbeat"}
+                    )
+                await self._beat(connection)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("heartbeat failed (%s); retrying", exc)
+                if connection is not None:
+                    connection.terminate()
+                connection = None
+            await asyncio.to_thread(self._stop.wait, self._interval)
+        if connection is not None:
+            await connection.close()
+
+    async def _beat(self, connection: asyncpg.Connection) -> None:
+        held = self._held()
+        lost: set[uuid.UUID] = set()
+        cancel: set[uuid.UUID] = set()
+        if held:
+            ids = [job_id for job_id, _ in held]
+            tokens = [token for _, token in held]
+            rows = await connection.fetch(self._q["renew_leases"], ids, tokens, self._lease)
+            kept = {row["id"] for row in rows}
+            lost = set(ids) - kept
+            cancel = {row["id"] for row in rows if row["cancel_requested"]}
+        w = self._worker
+        await connection.execute(
+            self._q["upsert_worker"], w.id, w.host, w.pid, w.queues, w.concurrency, len(held)
+        )
+        if lost or cancel:
+            self._worker_loop.call_soon_threadsafe(self._report, lost, cancel)

@@ -1,0 +1,424 @@
+"""The worker: claims jobs in batches, runs them, reports back, and stops cleanly.
+
+One worker process runs one :class:`Worker`. Its parts:
+
+- the claim loop, which fills free slots with one claim statement per round and sleeps
+  until a notification or the poll interval when there is nothing to do;
+- one asyncio task per job, with the job's timeout, whose outcome goes into a buffer;
+- the flusher, which writes buffered outcomes in one statement per kind (so a busy
+  worker acknowledges hundreds of jobs per round trip);
+- the heartbeat thread (leases), the notifier (LISTEN) and the maintenance duties.
+
+A job holds its slot until its outcome is written, so the lease is renewed until then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import time
+import traceback
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from equeue.errors import JobTimeoutError, TaskNotRegisteredError
+from equeue.queue import Queue
+from equeue.retry import DEFAULT_BACKOFF
+from equeue.storage import Claimed, Failure, Storage
+from equeue.worker.heartbeat import Heartbeat, WorkerInfo
+from equeue.worker.maintenance import Maintenance, MaintenanceSettings
+from equeue.worker.notifier import Notifier
+
+log = logging.getLogger("equeue.worker")
+
+# Why a running job's asyncio task was cancelled, which decides what is written.
+_REQUESTED, _LEASE_LOST, _SHUTDOWN = "requested", "lease_lost", "shutdown"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    """How a worker runs. The defaults suit most deployments."""
+
+    concurrency: int = 10  #: jobs run at once by this process
+    queues: list[str] | None = None  #: queues to take jobs from; None means all
+    lease_seconds: float = 30.0  #: a job whose lease is not renewed for this long is rescued
+    heartbeat_interval: float | None = None  #: default: a third of the lease
+    poll_interval: float = 2.0  #: fallback polling when no notification comes
+    claim_batch: int = 500  #: most jobs claimed per statement
+    shutdown_grace: float = 30.0  #: how long running jobs may finish on SIGTERM
+    listen: bool = True  #: False for poll-only mode (PgBouncer in transaction pooling)
+    maintenance: bool = True  #: offer to run the maintenance duties
+    maintenance_settings: MaintenanceSettings = field(default_factory=MaintenanceSettings)
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if self.lease_seconds <= 0 or self.poll_interval <= 0:
+            raise ValueError("lease_seconds and poll_interval must be positive")
+
+
+@dataclass(slots=True)
+class _Held:
+    """A job this worker holds a lease on, from claim until its outcome is written."""
+
+    claimed: Claimed
+    started: float
+    task: asyncio.Task[None] | None = None
+    cancel_reason: str | None = None
+
+
+class Worker:
+    """Runs the tasks registered on ``queue``; see :class:`WorkerSettings`."""
+
+    def __init__(self, queue: Queue, settings: WorkerSettings | None = None, **options: Any):
+        self.queue = queue
+        self.settings = settings or WorkerSettings(**options)
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._held: dict[uuid.UUID, _Held] = {}
+        self._acks: list[tuple[uuid.UUID, uuid.UUID, str]] = []
+        self._failures: list[Failure] = []
+        self._wake = asyncio.Event()
+        self._slot_freed = asyncio.Event()
+        self._flush_needed = asyncio.Event()
+        self._flushed = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._hard_stop = False
+        self._executor = ThreadPoolExecutor(
+            max_workers=self.settings.concurrency, thread_name_prefix="equeue-task"
+        )
+        self._queues = set(self.settings.queues) if self.settings.queues else None
+        self._storage: Storage | None = None
+        self.jobs_done = 0
+
+    # --- public control -------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop claiming; running jobs get ``shutdown_grace`` seconds, then are released.
+
+        A second call stops at once: running jobs are cancelled and released.
+        """
+        if self._stopping.is_set():
+            self._hard_stop = True
+            for held in list(self._held.values()):
+                self._cancel(held, _SHUTDOWN)
+        self._stopping.set()
+        self._wake.set()
+        self._slot_freed.set()
+
+    async def run(self) -> None:
+        """Run until :meth:`stop` is called."""
+        storage = await self.queue.open()
+        self._storage = storage
+        s = self.settings
+        loop = asyncio.get_running_loop()
+        await storage.register_tasks(
+            [(t.name, t.queue, t.priority, t.max_attempts, t.timeout) for t in self.queue.tasks]
+        )
+        heartbeat = Heartbeat(
+            dsn=self._dsn,
+            queries=storage.q,
+            lease_seconds=s.lease_seconds,
+            interval=s.heartbeat_interval or s.lease_seconds / 3,
+            worker=WorkerInfo(self.id, socket.gethostname(), os.getpid(), s.queues, s.concurrency),
+            held=self._lease_snapshot,
+            report=self._on_heartbeat,
+            loop=loop,
+        )
+        heartbeat.start()
+        notifier = Notifier(self._dsn, storage.channel, self._on_notification)
+        background: list[asyncio.Task[None]] = []
+        try:
+            if s.listen:
+                await notifier.start()
+            background.append(asyncio.create_task(self._flush_loop(), name="equeue-flush"))
+            if s.maintenance:
+                maintenance = Maintenance(storage, s.maintenance_settings)
+                background.append(asyncio.create_task(maintenance.run_forever()))
+            log.info(
+                "worker %s started: concurrency %d, queues %s",
+                self.id,
+                s.concurrency,
+                ",".join(s.queues) if s.queues else "all",
+            )
+            await self._claim_loop(storage)
+            await self._drain()
+        finally:
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await self._flush()
+            await notifier.stop()
+            await asyncio.to_thread(heartbeat.stop)
+            with contextlib.suppress(Exception):
+                await storage.pool.execute(storage.q["delete_worker"], self.id)
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            log.info("worker %s stopped after %d jobs", self.id, self.jobs_done)
+
+    @property
+    def _dsn(self) -> str:
+        assert self.queue.dsn is not None
+        return self.queue.dsn
+
+    # --- claiming ---------------------------------------------------------------------------
+
+    async def _claim_loop(self, storage: Storage) -> None:
+        s = self.settings
+        queues = sorted(self._queues) if self._queues else None
+        while not self._stopping.is_set():
+            free = s.concurrency - len(self._held)
+            if free <= 0:
+                self._slot_freed.clear()
+                await self._slot_freed.wait()
+                continue
+            want = min(free, s.claim_batch)
+            # Clear before claiming: a notification that lands during the claim must
+            # still wake the next round.
+            self._wake.clear()
+            try:
+                claimed = await storage.claim(self.id, queues, want, s.lease_seconds)
+            except Exception as exc:  # a database hiccup must not kill the worker
+                log.warning("claim failed (%s); retrying in %.1fs", exc, s.poll_interval)
+                await self._sleep(s.poll_interval)
+                continue
+            now = time.monotonic()
+            for job in claimed:
+                held = _Held(job, now)
+                self._held[job.id] = held
+                held.task = asyncio.create_task(self._run(held))
+            if len(claimed) < want:
+                await self._sleep(s.poll_interval)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep until woken by a notification, a stop, or the timeout."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    def _on_notification(self, payload: str) -> None:
+        kind, _, value = payload.partition(":")
+        if kind == "q":
+            if self._queues is None or value in self._queues:
+                self._wake.set()
+        elif kind == "c":
+            with contextlib.suppress(ValueError):
+                held = self._held.get(uuid.UUID(value))
+                if held is not None:
+                    self._cancel(held, _REQUESTED)
+
+    def _on_heartbeat(self, lost: set[uuid.UUID], cancel: set[uuid.UUID]) -> None:
+        for job_id in lost:
+            held = self._held.get(job_id)
+            # A job whose outcome is already buffered was not lost: it just finished.
+            if held is not None and held.task is not None and not held.task.done():
+                log.warning(
+                    "lost the lease of job %s; stopping it", job_id, extra={"job_id": str(job_id)}
+                )
+                self._cancel(held, _LEASE_LOST)
+        for job_id in cancel:
+            held = self._held.get(job_id)
+            if held is not None:
+                self._cancel(held, _REQUESTED)
+
+    def _cancel(self, held: _Held, reason: str) -> None:
+        if held.task is not None and not held.task.done() and held.cancel_reason is None:
+            held.cancel_reason = reason
+            held.task.cancel()
+
+    def _lease_snapshot(self) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        # Called from the heartbeat thread: copy first, the dict may change meanwhile.
+        return [(h.claimed.id, h.claimed.lease_token) for h in list(self._held.values())]
+
+    # --- running one job ----------------------------------------------------------------
+
+    async def _run(self, held: _Held) -> None:
+        job = held.claimed
+        task = self.queue.tasks.get(job.task)
+        try:
+            if task is None:
+                raise TaskNotRegisteredError(f"this worker has no task named {job.task!r}")
+            kwargs = json.loads(job.payload)
+            if task.is_async:
+                call = task.func(**kwargs)
+            else:
+                call = asyncio.get_running_loop().run_in_executor(
+                    self._executor, partial(task.func, **kwargs)
+                )
+            if job.timeout is None:
+                result = await call
+            else:
+                try:
+                    async with asyncio.timeout(job.timeout):
+                        result = await call
+                except TimeoutError:
+                    raise JobTimeoutError(
+                        f"timed out after {job.timeout:g}s (attempt {job.attempts})"
+                    ) from None
+            result_json = json.dumps(result, allow_nan=False)
+        except asyncio.CancelledError:
+            if held.cancel_reason is None:
+                raise
+            asyncio.current_task().uncancel()  # type: ignore[union-attr]
+            await self._on_cancelled(held)
+            return
+        except Exception as exc:  # every task error is recorded
+            self._record_failure(held, exc)
+            return
+        self._acks.append((job.id, job.lease_token, result_json))
+        self._flush_needed.set()
+        self._log(held, "succeeded")
+
+    async def _on_cancelled(self, held: _Held) -> None:
+        job = held.claimed
+        if held.cancel_reason == _REQUESTED:
+            assert self._storage is not None
+            await self._storage.mark_cancelled(job.id, job.lease_token)
+            self._log(held, "cancelled")
+        elif held.cancel_reason == _LEASE_LOST:
+            self._log(held, "abandoned (lease lost)")
+        if held.cancel_reason != _SHUTDOWN:
+            self._forget(job.id)
+        # Jobs cancelled by a shutdown stay held: _drain releases them in one statement.
+
+    def _record_failure(self, held: _Held, exc: BaseException) -> None:
+        job = held.claimed
+        task = self.queue.tasks.get(job.task)
+        backoff = task.retry if task else DEFAULT_BACKOFF
+        error = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, TypeError | ValueError) and "not JSON serializable" in str(exc):
+            error = f"the task's return value is not JSON-serialisable: {exc}"
+        self._failures.append(
+            Failure(
+                id=job.id,
+                token=job.lease_token,
+                error=error[:2000],
+                detail="".join(traceback.format_exception(exc))[:20000],
+                delay=backoff.delay(job.attempts),
+                outcome="timeout" if isinstance(exc, JobTimeoutError) else "failed",
+            )
+        )
+        self._flush_needed.set()
+        self._log(held, "failed", error=error)
+
+    def _log(self, held: _Held, outcome: str, error: str | None = None) -> None:
+        if not log.isEnabledFor(logging.INFO):
+            return
+        job = held.claimed
+        duration = time.monotonic() - held.started
+        log.info(
+            "job %s %s %s (attempt %d/%d, %.3fs)%s",
+            job.id,
+            job.task,
+            outcome,
+            job.attempts,
+            job.max_attempts,
+            duration,
+            f": {error}" if error else "",
+            extra={
+                "job_id": str(job.id),
+                "task": job.task,
+                "queue": job.queue,
+                "attempt": job.attempts,
+                "outcome": outcome,
+                "duration": duration,
+            },
+        )
+
+    def _forget(self, job_id: uuid.UUID) -> None:
+        if self._held.pop(job_id, None) is not None:
+            self.jobs_done += 1
+            self._slot_freed.set()
+
+    # --- writing outcomes ------------------------------------------------------------------
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await self._flush_needed.wait()
+            self._flush_needed.clear()
+            try:
+                await self._flush()
+            except Exception as exc:  # keep the outcomes and try again
+                log.warning("writing job outcomes failed (%s); retrying", exc)
+                await asyncio.sleep(0.5)
+                self._flush_needed.set()
+
+    async def _flush(self) -> None:
+        assert self._storage is not None
+        acks, self._acks = self._acks, []
+        failures, self._failures = self._failures, []
+        try:
+            if acks:
+                landed = await self._storage.complete(acks)
+                self._report_fenced([a[0] for a in acks], landed)
+            if failures:
+                statuses = await self._storage.fail(failures)
+                self._report_fenced([f.id for f in failures], set(statuses))
+        except BaseException:
+            # Nothing was written (each statement is atomic): put them back for the retry.
+            self._acks[:0] = acks
+            self._failures[:0] = failures
+            raise
+        for job_id in [a[0] for a in acks] + [f.id for f in failures]:
+            self._forget(job_id)
+
+    def _report_fenced(self, ids: list[uuid.UUID], landed: set[uuid.UUID]) -> None:
+        for job_id in ids:
+            if job_id not in landed:
+                log.warning(
+                    "outcome of job %s refused: its lease was lost meanwhile",
+                    job_id,
+                    extra={"job_id": str(job_id)},
+                )
+
+    # --- stopping ---------------------------------------------------------------------------
+
+    async def _drain(self) -> None:
+        """Let running jobs finish within the grace period, then release the rest."""
+        running = [h.task for h in self._held.values() if h.task and not h.task.done()]
+        if running and not self._hard_stop:
+            log.info(
+                "waiting up to %.0fs for %d running jobs",
+                self.settings.shutdown_grace,
+                len(running),
+            )
+            await asyncio.wait(running, timeout=self.settings.shutdown_grace)
+        for held in list(self._held.values()):
+            self._cancel(held, _SHUTDOWN)
+        pending = [h.task for h in self._held.values() if h.task and not h.task.done()]
+        if pending:
+            await asyncio.wait(pending)
+        await self._flush()
+        leftover = [
+            (h.claimed.id, h.claimed.lease_token)
+            for h in self._held.values()
+            if h.cancel_reason == _SHUTDOWN
+        ]
+        if leftover:
+            assert self._storage is not None
+            released = await self._storage.release(leftover)
+            log.info("released %d unfinished jobs for other workers", len(released))
+            for job_id, _ in leftover:
+                self._forget(job_id)
+
+
+async def run_worker(queue: Queue, settings: WorkerSettings | None = None, **options: Any) -> None:
+    """Run a worker until SIGTERM or SIGINT (a second signal stops at once)."""
+    worker = Worker(queue, settings, **options)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, worker.stop)
+    try:
+        await queue.migrate()
+        await worker.run()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        await queue.close()
