@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -133,18 +134,32 @@ class Job:
         return self.status in FINISHED
 
 
+_uuid7_lock = threading.Lock()
+_uuid7_last = [0, 0]  # last millisecond used, counter within it
+
+
 def uuid7() -> uuid.UUID:
-    """A time-ordered UUID (RFC 9562 version 7).
+    """A time-ordered UUID (RFC 9562 version 7), monotonic within this process.
 
     Job ids are made in Python so a batch insert needs no round trip for them, and
     time order keeps the primary-key index append-mostly and gives "newest first"
-    pagination by id alone.
+    pagination by id alone. Within one millisecond a 12-bit counter keeps ids in the
+    order they were made (RFC 9562, method 1); across processes, order is by millisecond.
     """
-    ms = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
+    with _uuid7_lock:
+        ms = time.time_ns() // 1_000_000
+        last_ms, counter = _uuid7_last
+        if ms <= last_ms:
+            ms, counter = last_ms, counter + 1
+            if counter > 0xFFF:  # counter exhausted: borrow the next millisecond
+                ms, counter = ms + 1, 0
+        else:
+            counter = int.from_bytes(os.urandom(2), "big") & 0x7FF  # leave room to count
+        _uuid7_last[:] = [ms, counter]
+    rand = int.from_bytes(os.urandom(8), "big")
     value = (ms & 0xFFFF_FFFF_FFFF) << 80
     value |= 0x7 << 76
-    value |= (rand >> 68) << 64  # 12 random bits
+    value |= counter << 64
     value |= 0b10 << 62
     value |= rand & ((1 << 62) - 1)
     return uuid.UUID(int=value)

@@ -1,0 +1,206 @@
+"""Enqueueing: defaults, validation, dedupe, batches and transactions (real PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import pytest
+
+from equeue import InvalidJobError, JobStatus, Queue, UnknownTaskError
+from equeue.retry import Backoff
+
+
+async def count_jobs(db: asyncpg.Connection, queue: Queue) -> int:
+    return int(await db.fetchval(f'SELECT count(*) FROM "{queue.schema}".jobs'))
+
+
+async def test_task_defaults_apply_and_options_override(queue: Queue) -> None:
+    @queue.task(name="email.send", queue="mail", priority=5, max_attempts=3, timeout=9,
+                retry=Backoff(base=0.1))
+    def send(to: str) -> None: ...
+
+    job = await queue.enqueue("email.send", {"to": "x@y.z"})
+    assert (job.queue, job.priority, job.max_attempts, job.timeout) == ("mail", 5, 3, 9)
+    other = await queue.enqueue(send, {"to": "x"}, priority=-3, queue="bulk", timeout=None)
+    assert (other.queue, other.priority, other.timeout) == ("bulk", -3, None)
+    stored = await queue.get_job(other.id)
+    assert stored.payload == {"to": "x"} and stored.status is JobStatus.QUEUED
+
+
+async def test_unknown_task_is_refused_and_nothing_is_written(
+    queue: Queue, db: asyncpg.Connection
+) -> None:
+    with pytest.raises(UnknownTaskError, match="no worker has registered the task nope"):
+        await queue.enqueue("nope", {})
+    assert await count_jobs(db, queue) == 0
+
+
+async def test_task_registered_by_a_worker_elsewhere_is_known(
+    queue: Queue, database_url: str
+) -> None:
+    producer = Queue(database_url, schema=queue.schema)
+    try:
+        with pytest.raises(UnknownTaskError):
+            await producer.enqueue("report.generate", {})
+        storage = await queue.open()
+        await storage.register_tasks([("report.generate", "default", 0, 5, None)])
+        job = await producer.enqueue("report.generate", {})
+        assert job.task == "report.generate"
+    finally:
+        await producer.close()
+
+
+async def test_unknown_tasks_can_be_allowed_ahead_of_a_deploy(
+    queue: Queue, database_url: str
+) -> None:
+    ahead = Queue(database_url, schema=queue.schema, allow_unknown_tasks=True)
+    try:
+        job = await ahead.enqueue("not.deployed.yet", {"a": 1})
+        assert job.status is JobStatus.QUEUED
+    finally:
+        await ahead.close()
+
+
+@pytest.mark.parametrize(
+    ("payload", "options", "message"),
+    [
+        ({"when": datetime.now(UTC)}, {}, "not JSON-serialisable"),
+        ({}, {"priority": 500}, "priority must be between -100 and 100"),
+        ({}, {"delay": -5}, "delay must be between 0"),
+        ({}, {"delay": 1e12}, "delay must be between 0"),
+    ],
+)
+async def test_bad_input_is_refused_and_nothing_is_written(
+    queue: Queue, db: asyncpg.Connection, payload: dict[str, object],
+    options: dict[str, object], message: str,
+) -> None:
+    @queue.task(name="t")
+    def t(**_: object) -> None: ...
+
+    with pytest.raises(InvalidJobError, match=message):
+        await queue.enqueue("t", payload, **options)  # type: ignore[arg-type]
+    assert await count_jobs(db, queue) == 0
+
+
+async def test_delay_and_run_at_schedule_the_job(queue: Queue) -> None:
+    @queue.task(name="t")
+    def t() -> None: ...
+
+    delayed = await queue.enqueue("t", delay=60)
+    assert delayed.status is JobStatus.SCHEDULED
+    assert timedelta(seconds=59) < delayed.run_at - delayed.created_at < timedelta(seconds=61)
+    at = datetime.now(UTC) + timedelta(hours=2)
+    later = await queue.enqueue("t", run_at=at)
+    assert later.status is JobStatus.SCHEDULED and abs(later.run_at - at) < timedelta(seconds=1)
+    past = await queue.enqueue("t", run_at=datetime.now(UTC) - timedelta(hours=1))
+    assert past.status is JobStatus.QUEUED
+
+
+async def test_enqueue_many_inserts_thousands_in_one_call(queue: Queue) -> None:
+    @queue.task(name="t")
+    def t(n: int) -> None: ...
+
+    jobs = await queue.enqueue_many(
+        [{"type": "t", "payload": {"n": i}, "priority": i % 7, "tags": ["bulk"]}
+         for i in range(5000)]
+    )
+    assert len(jobs) == 5000
+    assert [j.payload["n"] for j in jobs] == list(range(5000))
+    counts = await queue.counts()
+    assert counts["default"]["queued"] == 5000
+    page, _ = await queue.list_jobs(tag="bulk", limit=3)
+    assert len(page) == 3
+
+
+async def test_enqueue_many_is_all_or_nothing(queue: Queue, db: asyncpg.Connection) -> None:
+    @queue.task(name="t")
+    def t() -> None: ...
+
+    with pytest.raises(InvalidJobError, match="job 2: priority must be between"):
+        await queue.enqueue_many([{"type": "t"}, {"type": "t"}, {"type": "t", "priority": 900}])
+    with pytest.raises(InvalidJobError, match="job 1: unknown keys"):
+        await queue.enqueue_many([{"type": "t"}, {"type": "t", "colour": "red"}])
+    with pytest.raises(InvalidJobError, match="'type' .* is required"):
+        await queue.enqueue_many([{"payload": {}}])
+    assert await count_jobs(db, queue) == 0
+
+
+async def test_dedupe_key_returns_the_unfinished_holder(queue: Queue) -> None:
+    @queue.task(name="t")
+    def t(v: int) -> None: ...
+
+    first = await queue.enqueue("t", {"v": 1}, dedupe_key="order-42")
+    again = await queue.enqueue("t", {"v": 2}, dedupe_key="order-42")
+    assert again.id == first.id and again.deduplicated and not first.deduplicated
+    assert again.payload == {"v": 1}
+    # Once the holder is finished the key is free again.
+    await queue.cancel(first.id)
+    third = await queue.enqueue("t", {"v": 3}, dedupe_key="order-42")
+    assert third.id != first.id and not third.deduplicated
+
+
+async def test_dedupe_within_one_batch(queue: Queue) -> None:
+    @queue.task(name="t")
+    def t() -> None: ...
+
+    jobs = await queue.enqueue_many([{"type": "t", "dedupe_key": "k"}] * 3)
+    assert len({j.id for j in jobs}) == 1
+    assert [j.deduplicated for j in jobs] == [False, True, True]
+
+
+async def test_concurrent_enqueues_of_one_dedupe_key_create_one_job(
+    queue: Queue, database_url: str, db: asyncpg.Connection
+) -> None:
+    producers = [Queue(database_url, schema=queue.schema, allow_unknown_tasks=True,
+                       pool_min_size=1, pool_max_size=1) for _ in range(20)]
+    try:
+        for p in producers:
+            await p.open()
+        results = await asyncio.gather(
+            *(p.enqueue("t", {"i": i}, dedupe_key="same") for i, p in enumerate(producers))
+        )
+    finally:
+        await asyncio.gather(*(p.close() for p in producers))
+    assert len({job.id for job in results}) == 1
+    assert sum(not job.deduplicated for job in results) == 1
+    assert await count_jobs(db, queue) == 1
+
+
+async def test_transactional_enqueue_exists_only_if_the_transaction_commits(
+    queue: Queue, db: asyncpg.Connection
+) -> None:
+    @queue.task(name="t")
+    def t() -> None: ...
+
+    with pytest.raises(RuntimeError, match="rollback please"):
+        async with db.transaction():
+            rolled_back = await queue.enqueue("t", connection=db)
+            raise RuntimeError("rollback please")
+    async with db.transaction():
+        committed = await queue.enqueue_many([{"type": "t"}], connection=db)
+        # Not visible to others before the commit.
+        with pytest.raises(LookupError):
+            await queue.get_job(committed[0].id)
+    assert (await queue.get_job(committed[0].id)).status is JobStatus.QUEUED
+    with pytest.raises(LookupError):
+        await queue.get_job(rolled_back.id)
+    assert await count_jobs(db, queue) == 1
+
+
+async def test_list_jobs_pages_newest_first_with_a_stable_cursor(queue: Queue) -> None:
+    @queue.task(name="t")
+    def t(n: int) -> None: ...
+
+    for i in range(25):
+        await queue.enqueue("t", {"n": i})
+    page1, cursor = await queue.list_jobs(limit=10)
+    assert [j.payload["n"] for j in page1] == list(range(24, 14, -1))
+    await queue.enqueue("t", {"n": 99})  # added meanwhile: must not shift the next page
+    page2, cursor = await queue.list_jobs(limit=10, cursor=cursor)
+    assert [j.payload["n"] for j in page2] == list(range(14, 4, -1))
+    page3, cursor = await queue.list_jobs(limit=10, cursor=cursor)
+    assert [j.payload["n"] for j in page3] == [4, 3, 2, 1, 0] and cursor is None
+    queued, _ = await queue.list_jobs(status="queued", queue="default", task="t", limit=100)
+    assert len(queued) == 26
