@@ -64,7 +64,8 @@ async def running_worker(queue: Queue, **settings: Any) -> AsyncIterator[Worker]
     try:
         yield worker
     finally:
-        worker.stop()
+        if not worker.stopping:
+            worker.stop()
         await asyncio.wait_for(task, timeout=30)
 
 

@@ -100,6 +100,11 @@ class Worker:
 
     # --- public control -------------------------------------------------------------------
 
+    @property
+    def stopping(self) -> bool:
+        """Whether :meth:`stop` has been called."""
+        return self._stopping.is_set()
+
     def stop(self) -> None:
         """Stop claiming; running jobs get ``shutdown_grace`` seconds, then are released.
 
