@@ -1,0 +1,89 @@
+"""Every error answer of the API: ``{"error": {"code": "...", "message": "..."}}``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from equeue.errors import InvalidJobError, JobNotFoundError, JobStateError, UnknownTaskError
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error answer with a status, a stable code and a message for people."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
+
+
+def describe_validation(errors: Sequence[Any]) -> str:
+    """One readable line per pydantic error: where, then what."""
+    parts = []
+    for error in errors:
+        location = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "request"
+        parts.append(f"{location}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def response_for(exc: Exception) -> JSONResponse | None:
+    """The answer for a known exception, or None to let it propagate."""
+    if isinstance(exc, ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
+    if isinstance(exc, RequestValidationError):
+        return error_response(422, "invalid", describe_validation(exc.errors()))
+    if isinstance(exc, UnknownTaskError):
+        return error_response(422, "unknown_task", str(exc))
+    if isinstance(exc, InvalidJobError):
+        return error_response(422, "invalid_job", str(exc))
+    if isinstance(exc, JobNotFoundError):
+        return error_response(404, "not_found", str(exc))
+    if isinstance(exc, JobStateError):
+        return error_response(409, "conflict", str(exc))
+    if isinstance(exc, StarletteHTTPException):
+        code = _CODES.get(exc.status_code, "error")
+        return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
+    return None
+
+
+async def http_exception_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """App-level handler (standalone server): 404 and 405 of unknown routes and the like."""
+    response = response_for(exc)
+    if response is None:  # pragma: no cover - registered for known types only
+        raise exc
+    return response
+
+
+async def unexpected_error_handler(_request: Request, _exc: Exception) -> JSONResponse:
+    return error_response(500, "internal", "internal error; the server log has the details")

@@ -1,0 +1,196 @@
+"""The event hub: turns job-change notifications into batched frames for clients.
+
+Workers change job statuses in their own processes; a statement-level trigger (migration
+0002) sends the changed ids and statuses on the channel ``equeue_<schema>_ev``, one
+notification per statement. The hub holds one LISTEN connection per API process,
+gathers notifications for a short window, looks up the jobs' task and queue in one query
+per window, and gives each subscriber one frame with the events it asked for. A client
+that falls ``buffer`` frames behind is dropped, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from equeue.storage.api import ApiStorage, events_channel
+
+log = logging.getLogger("equeue.api")
+
+_STATUS_OF_CODE = {
+    "s": "scheduled",
+    "q": "queued",
+    "r": "running",
+    "t": "retrying",
+    "d": "succeeded",
+    "f": "failed",
+    "c": "cancelled",
+}
+_ENTRY = 23  # a status letter and 22 characters of unpadded base64
+#: Most notified changes held while waiting for the next window; beyond, the oldest go.
+MAX_PENDING = 200_000
+#: Most events in one frame; a bigger batch for one client is split.
+MAX_FRAME_EVENTS = 1000
+
+
+def decode(payload: str) -> list[tuple[uuid.UUID, str]]:
+    """The (job id, status) pairs of one notification; malformed entries are skipped."""
+    changes = []
+    for start in range(0, len(payload) - _ENTRY + 1, _ENTRY):
+        entry = payload[start : start + _ENTRY]
+        status = _STATUS_OF_CODE.get(entry[0])
+        try:
+            job_id = uuid.UUID(bytes=base64.b64decode(entry[1:] + "=="))
+        except ValueError:
+            continue
+        if status is not None:
+            changes.append((job_id, status))
+    return changes
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One client's filter and its bounded queue of frames."""
+
+    queue_name: str | None
+    job_id: uuid.UUID | None
+    frames: asyncio.Queue[list[dict[str, Any]]]
+    #: Set when the client fell too far behind and must be disconnected.
+    dropped: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def wants(self, event: dict[str, Any]) -> bool:
+        if self.job_id is not None and event["job_id"] != str(self.job_id):
+            return False
+        return self.queue_name is None or event["queue"] == self.queue_name
+
+
+class EventHub:
+    """One LISTEN connection and a batching loop shared by every events client."""
+
+    def __init__(
+        self,
+        dsn: str,
+        schema: str,
+        store: Callable[[], Awaitable[ApiStorage]],
+        *,
+        batch_seconds: float = 0.1,
+        buffer: int = 100,
+    ) -> None:
+        self._dsn = dsn
+        self._channel = events_channel(schema)
+        self._store = store
+        self.batch_seconds = batch_seconds
+        self.buffer = buffer
+        self._subscribers: set[Subscription] = set()
+        self._pending: list[tuple[uuid.UUID, str, datetime]] = []
+        self._connection: asyncpg.Connection | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._start_lock = asyncio.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        """Start listening (once); safe to call again."""
+        async with self._start_lock:
+            if self.running:
+                return
+            await self._connect()
+            self._task = asyncio.create_task(self._run(), name="equeue-event-hub")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._disconnect()
+        for subscription in list(self._subscribers):
+            subscription.dropped.set()
+        self._subscribers.clear()
+
+    def subscribe(self, queue_name: str | None, job_id: uuid.UUID | None) -> Subscription:
+        subscription = Subscription(queue_name, job_id, asyncio.Queue(maxsize=self.buffer))
+        self._subscribers.add(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self._subscribers.discard(subscription)
+
+    async def _connect(self) -> None:
+        connection = await asyncpg.connect(
+            self._dsn, server_settings={"application_name": "equeue:events"}
+        )
+        await connection.add_listener(self._channel, self._on_notification)
+        self._connection = connection
+
+    async def _disconnect(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None and not connection.is_closed():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), timeout=2)
+
+    def _on_notification(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        if not self._subscribers:
+            return  # nobody listens: nothing to keep
+        at = datetime.now(UTC)
+        self._pending.extend((job_id, status, at) for job_id, status in decode(str(payload)))
+        if len(self._pending) > MAX_PENDING:
+            del self._pending[: len(self._pending) - MAX_PENDING]
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.batch_seconds)
+            if self._connection is None or self._connection.is_closed():
+                await self._reconnect()
+            if self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    await self._publish(batch)
+                except (OSError, asyncpg.PostgresError) as exc:
+                    log.warning("event batch of %d changes lost: %s", len(batch), exc)
+
+    async def _reconnect(self) -> None:
+        try:
+            await self._connect()
+            log.info("events LISTEN connection re-established")
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("events LISTEN connection down (%s); retrying", exc)
+            await asyncio.sleep(1.0)
+
+    async def _publish(self, batch: list[tuple[uuid.UUID, str, datetime]]) -> None:
+        store = await self._store()
+        known = await store.event_jobs(list({job_id for job_id, _, _ in batch}))
+        events = []
+        for job_id, status, at in batch:
+            task, queue_name = known.get(job_id, (None, None))
+            events.append(
+                {
+                    "job_id": str(job_id),
+                    "type": task,
+                    "queue": queue_name,
+                    "status": status,
+                    "at": at.isoformat().replace("+00:00", "Z"),
+                }
+            )
+        for subscription in list(self._subscribers):
+            self._deliver(subscription, [e for e in events if subscription.wants(e)])
+
+    def _deliver(self, subscription: Subscription, events: list[dict[str, Any]]) -> None:
+        for start in range(0, len(events), MAX_FRAME_EVENTS):
+            try:
+                subscription.frames.put_nowait(events[start : start + MAX_FRAME_EVENTS])
+            except asyncio.QueueFull:
+                self.unsubscribe(subscription)
+                subscription.dropped.set()
+                return

@@ -1,0 +1,498 @@
+"""The routes: everything under /v1, plus /metrics, /healthz and /readyz."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+import weakref
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, WebSocket
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.websockets import WebSocketDisconnect
+
+from equeue import migrations
+from equeue.api import keys as api_keys
+from equeue.api.auth import Authenticator, Principal, RateLimiter
+from equeue.api.errors import ApiError, error_response, response_for
+from equeue.api.events import EventHub
+from equeue.api.metrics import ApiMetrics
+from equeue.api.models import (
+    Deleted,
+    EnqueuedJob,
+    EventToken,
+    Health,
+    JobBatchIn,
+    JobBatchOut,
+    JobDetail,
+    JobIn,
+    JobOut,
+    JobPage,
+    KeyCreated,
+    KeyIn,
+    KeyList,
+    KeyOut,
+    QueueList,
+    QueueOut,
+    QueueState,
+    Replayed,
+    TaskList,
+    TaskOut,
+    WorkerList,
+    WorkerOut,
+)
+from equeue.api.settings import ApiSettings
+from equeue.errors import InvalidJobError
+from equeue.job import FINISHED, JobStatus, new_job
+from equeue.queue import Queue
+from equeue.storage.api import ApiStorage
+
+#: Window of the per-queue "last minute" rates.
+RATE_WINDOW_SECONDS = 60.0
+_hubs: weakref.WeakKeyDictionary[Queue, EventHub] = weakref.WeakKeyDictionary()
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/json": {"example": example}}}
+    for code, text, example in [
+        (401, "no key, or a wrong one", {"error": {"code": "unauthorized", "message": "..."}}),
+        (403, "the key lacks the scope", {"error": {"code": "forbidden", "message": "..."}}),
+        (422, "invalid input", {"error": {"code": "invalid", "message": "..."}}),
+        (429, "rate limited", {"error": {"code": "rate_limited", "message": "..."}}),
+    ]
+}
+
+
+def event_hub(queue: Queue, settings: ApiSettings) -> EventHub:
+    """The event hub of a queue in this process (one, whatever mounts it)."""
+    hub = _hubs.get(queue)
+    if hub is None:
+
+        async def store() -> ApiStorage:
+            return ApiStorage(await queue.open())
+
+        hub = EventHub(
+            queue.dsn or "",
+            queue.schema,
+            store,
+            batch_seconds=settings.events_batch_seconds,
+            buffer=settings.events_client_buffer,
+        )
+        _hubs[queue] = hub
+    return hub
+
+
+class ApiState:
+    """What the routes of one router share."""
+
+    def __init__(self, queue: Queue, settings: ApiSettings) -> None:
+        self.queue = queue
+        self.settings = settings
+        self.auth = Authenticator(settings, self.store)
+        self.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+        self.metrics = ApiMetrics()
+
+    async def store(self) -> ApiStorage:
+        return ApiStorage(await self.queue.open())
+
+    def scope(self, needed: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
+        """A dependency: authenticate, check ``needed``, and spend a rate-limit token."""
+
+        async def check(request: Request) -> Principal:
+            principal = await self.auth.authenticate(request)
+            principal.require(needed)
+            self.limiter.take(principal.key_id)
+            return principal
+
+        return check
+
+
+def _route_class(state: ApiState) -> type[APIRoute]:
+    """Routes that cap the request body, time themselves and answer errors as JSON.
+
+    Inside the route (not as app middleware) so a router mounted in someone else's app
+    keeps the same contract.
+    """
+
+    class EqueueRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+            limit = (
+                state.settings.max_batch_request_bytes
+                if self.path.endswith("/batch")
+                else state.settings.max_request_bytes
+            )
+            route = self.path
+
+            async def handle(request: Request) -> Response:
+                started = time.perf_counter()
+                try:
+                    response = await handler(await _capped(request, limit))
+                except Exception as exc:
+                    known = response_for(exc)
+                    if known is None:
+                        raise
+                    response = known
+                state.metrics.request_seconds.labels(
+                    request.method, route, str(response.status_code)
+                ).observe(time.perf_counter() - started)
+                return response
+
+            return handle
+
+    return EqueueRoute
+
+
+async def _capped(request: Request, limit: int) -> Request:
+    """The request with its body read, refused with 413 beyond ``limit`` bytes."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return request
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, "too_large", f"request body is larger than the limit of {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(
+                413, "too_large", f"request body is larger than the limit of {limit} bytes"
+            )
+        chunks.append(chunk)
+    body = b"".join(chunks)
+
+    async def replay() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, replay)
+
+
+def create_router(queue: Queue, settings: ApiSettings | None = None) -> APIRouter:
+    """The API as a router: ``app.include_router(create_router(queue))``.
+
+    Pair it with :func:`equeue.api.lifespan` so the pool opens and the event hub stops
+    with the app.
+    """
+    state = ApiState(queue, settings or ApiSettings())
+    router = APIRouter(route_class=_route_class(state), responses=_ERRORS)
+    _job_routes(router, state)
+    _admin_routes(router, state)
+    _fleet_routes(router, state)
+    _event_routes(router, state)
+    _ops_routes(router, state)
+    return router
+
+
+JobId = Annotated[uuid.UUID, Path(description="the job's id")]
+
+
+def _job_routes(router: APIRouter, state: ApiState) -> None:
+    queue, settings = state.queue, state.settings
+    read, write, admin = state.scope("read"), state.scope("write"), state.scope("admin")
+
+    @router.post(
+        "/v1/jobs",
+        status_code=201,
+        response_model=EnqueuedJob,
+        tags=["jobs"],
+        responses={200: {"model": EnqueuedJob, "description": "an unfinished job held the key"}},
+    )
+    async def enqueue(
+        body: JobIn,
+        response: Response,
+        _: Annotated[Principal, Depends(write)],
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> EnqueuedJob:
+        """Enqueue a job. A dedupe key (or ``Idempotency-Key``) held by an unfinished job
+        returns that job with 200 and ``deduplicated: true``."""
+        options = body.model_dump(exclude_unset=True, exclude={"type", "payload"})
+        if idempotency_key is not None and options.get("dedupe_key") is None:
+            options["dedupe_key"] = idempotency_key
+        job = await queue.enqueue(body.type, body.payload, **options)
+        if job.deduplicated:
+            response.status_code = 200
+        else:
+            state.metrics.enqueued.labels(job.queue, job.task).inc()
+        return EnqueuedJob.of(job)
+
+    @router.post("/v1/jobs/batch", status_code=201, response_model=JobBatchOut, tags=["jobs"])
+    async def enqueue_batch(
+        body: JobBatchIn, _: Annotated[Principal, Depends(write)]
+    ) -> JobBatchOut:
+        """Enqueue up to ``max_batch_size`` jobs, all or nothing."""
+        if len(body.jobs) > settings.max_batch_size:
+            raise ApiError(
+                422,
+                "too_many_jobs",
+                f"a batch holds at most {settings.max_batch_size} jobs, got {len(body.jobs)}",
+            )
+        jobs = await queue.enqueue_many(j.model_dump(exclude_unset=True) for j in body.jobs)
+        for job in jobs:
+            if not job.deduplicated:
+                state.metrics.enqueued.labels(job.queue, job.task).inc()
+        return JobBatchOut(items=[EnqueuedJob.of(job) for job in jobs])
+
+    @router.get("/v1/jobs/{job_id}", response_model=JobDetail, tags=["jobs"])
+    async def get_job(job_id: JobId, _: Annotated[Principal, Depends(read)]) -> JobDetail:
+        """One job, with its attempt history."""
+        return JobDetail.of(await queue.get_job(job_id))
+
+    @router.get("/v1/jobs", response_model=JobPage, tags=["jobs"])
+    async def list_jobs(
+        _: Annotated[Principal, Depends(read)],
+        status: JobStatus | None = None,
+        queue_name: Annotated[str | None, Query(alias="queue")] = None,
+        task: Annotated[str | None, Query(alias="type")] = None,
+        tag: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=settings.max_page_size)] = 50,
+        cursor: uuid.UUID | None = None,
+    ) -> JobPage:
+        """Jobs newest first; pass ``next_cursor`` back as ``cursor`` for the next page."""
+        jobs, next_cursor = await queue.list_jobs(
+            status=status,
+            queue=queue_name,
+            task=task,
+            tag=tag,
+            limit=limit,
+            cursor=str(cursor) if cursor else None,
+        )
+        return JobPage(items=[JobOut.of(job) for job in jobs], next_cursor=next_cursor)
+
+    @router.post("/v1/jobs/{job_id}/cancel", response_model=JobOut, tags=["jobs"])
+    async def cancel(job_id: JobId, _: Annotated[Principal, Depends(write)]) -> JobOut:
+        """Cancel a job: a waiting one at once, a running one when its worker stops it
+        (``cancel_requested: true`` meanwhile). 409 when it has finished."""
+        return JobOut.of(await queue.cancel(job_id))
+
+    @router.post("/v1/jobs/{job_id}/retry", response_model=JobOut, tags=["jobs"])
+    async def retry(job_id: JobId, _: Annotated[Principal, Depends(write)]) -> JobOut:
+        """Send a failed or cancelled job back to the queue. 409 otherwise."""
+        return JobOut.of(await queue.retry(job_id))
+
+    @router.delete("/v1/jobs/{job_id}", status_code=204, tags=["jobs"])
+    async def delete(job_id: JobId, _: Annotated[Principal, Depends(admin)]) -> Response:
+        """Delete a job. 409 while it runs."""
+        await queue.delete(job_id)
+        return Response(status_code=204)
+
+    @router.delete("/v1/jobs", response_model=Deleted, tags=["jobs"])
+    async def purge(
+        _: Annotated[Principal, Depends(admin)],
+        status: Annotated[list[JobStatus], Query()] = [JobStatus.SUCCEEDED],  # noqa: B006
+        queue_name: Annotated[str | None, Query(alias="queue")] = None,
+        task: Annotated[str | None, Query(alias="type")] = None,
+    ) -> Deleted:
+        """Delete finished jobs by filter (never unfinished ones)."""
+        unfinished = sorted(s.value for s in status if s not in FINISHED)
+        if unfinished:
+            raise ApiError(
+                422,
+                "invalid",
+                f"only finished jobs can be purged (succeeded, failed, cancelled), "
+                f"not {', '.join(unfinished)}",
+            )
+        return Deleted(deleted=await queue.purge(statuses=status, queue=queue_name, task=task))
+
+
+def _admin_routes(router: APIRouter, state: ApiState) -> None:
+    queue = state.queue
+    admin = state.scope("admin")
+
+    @router.post("/v1/replay-dlq", response_model=Replayed, tags=["jobs"])
+    async def replay_dlq(
+        _: Annotated[Principal, Depends(admin)],
+        limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+        queue_name: Annotated[str | None, Query(alias="queue")] = None,
+        task: Annotated[str | None, Query(alias="type")] = None,
+    ) -> Replayed:
+        """Send failed jobs back to ``queued``, their attempt history kept."""
+        return Replayed(
+            replayed=await queue.replay_failed(queue=queue_name, task=task, limit=limit)
+        )
+
+    @router.post("/v1/queues/{name}/pause", response_model=QueueState, tags=["queues"])
+    async def pause(name: str, _: Annotated[Principal, Depends(admin)]) -> QueueState:
+        """Stop workers claiming from this queue; running jobs go on."""
+        _check_queue_name(queue, name)
+        await queue.pause_queue(name)
+        return QueueState(name=name, paused=True)
+
+    @router.post("/v1/queues/{name}/resume", response_model=QueueState, tags=["queues"])
+    async def resume(name: str, _: Annotated[Principal, Depends(admin)]) -> QueueState:
+        """Let workers claim from this queue again."""
+        _check_queue_name(queue, name)
+        await queue.resume_queue(name)
+        return QueueState(name=name, paused=False)
+
+    @router.get("/v1/keys", response_model=KeyList, tags=["keys"])
+    async def list_keys(_: Annotated[Principal, Depends(admin)]) -> KeyList:
+        """Every API key (ids and scopes; the keys themselves are never stored)."""
+        return KeyList(items=[KeyOut.of(k) for k in await api_keys.list_keys(queue)])
+
+    @router.post("/v1/keys", status_code=201, response_model=KeyCreated, tags=["keys"])
+    async def create_key(body: KeyIn, _: Annotated[Principal, Depends(admin)]) -> KeyCreated:
+        """Create a key; the answer holds it once."""
+        try:
+            key_id, raw = await api_keys.create_key(queue, body.scopes, body.name)
+        except ValueError as exc:
+            raise ApiError(422, "invalid", str(exc)) from None
+        [info] = [k for k in await api_keys.list_keys(queue) if k.id == key_id]
+        return KeyCreated(**KeyOut.of(info).model_dump(), key=raw)
+
+    @router.delete("/v1/keys/{key_id}", status_code=204, tags=["keys"])
+    async def revoke_key(key_id: str, _: Annotated[Principal, Depends(admin)]) -> Response:
+        """Revoke a key."""
+        if not await api_keys.revoke_key(queue, key_id):
+            raise ApiError(404, "not_found", f"no active API key {key_id!r}")
+        return Response(status_code=204)
+
+
+def _check_queue_name(queue: Queue, name: str) -> None:
+    # The engine's own rule for queue names, so a name it would refuse is refused here.
+    try:
+        new_job("queue.check", {}, queue=name, limits=queue.limits)
+    except InvalidJobError as exc:
+        raise ApiError(422, "invalid", str(exc)) from None
+
+
+def _fleet_routes(router: APIRouter, state: ApiState) -> None:
+    read = state.scope("read")
+    alive = state.settings.worker_alive_seconds
+
+    @router.get("/v1/queues", response_model=QueueList, tags=["queues"])
+    async def list_queues(_: Annotated[Principal, Depends(read)]) -> QueueList:
+        """Every queue: counts by status, paused flag, oldest waiting job, recent rates."""
+        stats = await (await state.store()).queue_stats(RATE_WINDOW_SECONDS)
+        return QueueList(items=[QueueOut.of(s, RATE_WINDOW_SECONDS) for s in stats])
+
+    @router.get("/v1/workers", response_model=WorkerList, tags=["fleet"])
+    async def list_workers(_: Annotated[Principal, Depends(read)]) -> WorkerList:
+        """Workers that sent a heartbeat recently."""
+        rows = await (await state.store()).live_workers(alive)
+        return WorkerList(
+            items=[WorkerOut(**{**row, "last_heartbeat": row["last_seen"]}) for row in rows]
+        )
+
+    @router.get("/v1/tasks", response_model=TaskList, tags=["fleet"])
+    async def list_tasks(_: Annotated[Principal, Depends(read)]) -> TaskList:
+        """Task names workers have registered, with their defaults."""
+        rows = await (await state.queue.open()).list_tasks()
+        return TaskList(items=[TaskOut(**row) for row in rows])
+
+
+def _event_routes(router: APIRouter, state: ApiState) -> None:
+    read = state.scope("read")
+
+    @router.post("/v1/events/token", response_model=EventToken, tags=["events"])
+    async def events_token(principal: Annotated[Principal, Depends(read)]) -> EventToken:
+        """A short-lived signed token for ``WS /v1/events?token=...`` (browsers cannot
+        set headers on a WebSocket; never put a key in a URL)."""
+        from datetime import UTC, datetime
+
+        token, expires = state.auth.issue_token(principal)
+        return EventToken(token=token, expires_at=datetime.fromtimestamp(expires, UTC))
+
+    @router.websocket("/v1/events")
+    async def events(
+        websocket: WebSocket,
+        queue_name: Annotated[str | None, Query(alias="queue")] = None,
+        job_id: str | None = None,
+        token: str | None = None,
+    ) -> None:
+        """Job changes as frames of ``[{"job_id", "type", "queue", "status", "at"}]``."""
+        principal = await _socket_principal(state, websocket, token)
+        try:
+            wanted_job = uuid.UUID(job_id) if job_id is not None else None
+        except ValueError:
+            principal = None
+        if principal is None:
+            await websocket.close(code=1008)
+            return
+        hub = event_hub(state.queue, state.settings)
+        await hub.start()
+        await websocket.accept()
+        subscription = hub.subscribe(queue_name, wanted_job)
+        try:
+            await _pump(websocket, subscription)
+        finally:
+            hub.unsubscribe(subscription)
+
+
+async def _socket_principal(
+    state: ApiState, websocket: WebSocket, token: str | None
+) -> Principal | None:
+    try:
+        if token is not None and not state.settings.auth_disabled:
+            principal = await state.auth.check_token(token)
+        else:
+            principal = await state.auth.authenticate(websocket)
+        if principal is None:
+            return None
+        principal.require("read")
+    except ApiError:
+        return None
+    return principal
+
+
+async def _pump(websocket: WebSocket, subscription: Any) -> None:
+    """Send frames until the client leaves or falls too far behind."""
+
+    async def watch_client() -> None:
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                await websocket.receive_text()
+
+    client = asyncio.create_task(watch_client())
+    dropped = asyncio.create_task(subscription.dropped.wait())
+    try:
+        while True:
+            frame = asyncio.create_task(subscription.frames.get())
+            done, _ = await asyncio.wait(
+                {frame, client, dropped}, return_when=asyncio.FIRST_COMPLETED
+            )
+            if frame not in done:
+                frame.cancel()
+                if dropped in done:
+                    await websocket.close(code=1013, reason="client fell too far behind")
+                return
+            await websocket.send_json({"events": frame.result()})
+    except (WebSocketDisconnect, RuntimeError):
+        return
+    finally:
+        client.cancel()
+        dropped.cancel()
+
+
+def _ops_routes(router: APIRouter, state: ApiState) -> None:
+    read = state.scope("read")
+
+    @router.get("/metrics", tags=["ops"], response_class=Response)
+    async def metrics(_: Annotated[Principal, Depends(read)]) -> Response:
+        """Prometheus metrics (text format)."""
+        store = await state.store()
+        body = state.metrics.render(
+            await store.stats_totals(),
+            await state.queue.counts(),
+            await store.count_live_workers(state.settings.worker_alive_seconds),
+        )
+        return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    @router.get("/healthz", response_model=Health, tags=["ops"])
+    async def healthz() -> Health:
+        """The process is up."""
+        return Health(status="ok")
+
+    @router.get("/readyz", response_model=Health, tags=["ops"], responses={503: {}})
+    async def readyz() -> Response:
+        """The database answers and every migration is applied."""
+        try:
+            storage = await state.queue.open()
+            async with storage.pool.acquire() as conn:
+                missing = await migrations.pending(conn, state.queue.schema)
+        except (OSError, RuntimeError, Exception) as exc:  # any failure means not ready
+            return error_response(503, "unavailable", f"database unreachable: {exc}")
+        if missing:
+            names = ", ".join(f"{m.version:04d}_{m.name}" for m in missing)
+            return error_response(503, "unavailable", f"migrations not applied: {names}")
+        return JSONResponse({"status": "ready"})

@@ -1,0 +1,127 @@
+"""Storage for the REST API: API keys, queue statistics, events and metrics.
+
+Like the rest of the storage layer, it runs named statements (``queries/api.sql``) and
+holds no SQL of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from equeue.storage import Storage
+
+
+@dataclass(frozen=True, slots=True)
+class StoredKey:
+    """An API key as stored: never the key itself, only its hash."""
+
+    id: str
+    scopes: frozenset[str]
+    secret_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    """An API key as listed."""
+
+    id: str
+    name: str | None
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    """One queue's state for ``GET /v1/queues``."""
+
+    name: str
+    paused: bool
+    counts: dict[str, int]
+    oldest_queued_age: float | None
+    succeeded_recent: int
+    failed_recent: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatCell:
+    """One fleet-wide counter or (non-cumulative) histogram bucket."""
+
+    queue: str
+    task: str
+    metric: str
+    le: float
+    n: int
+    total: float
+
+
+def events_channel(schema: str) -> str:
+    """The channel job-change events are sent on (see migration 0002)."""
+    return f"equeue_{schema}_ev"
+
+
+class ApiStorage:
+    """The API's statements, run over the pool of a :class:`Storage`."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self.q = storage.q
+
+    async def insert_key(
+        self, key_id: str, name: str | None, scopes: list[str], secret_hash: bytes
+    ) -> KeyInfo:
+        row = await self.storage.pool.fetchrow(
+            self.q["insert_api_key"], key_id, name, scopes, secret_hash
+        )
+        assert row is not None  # INSERT ... RETURNING always returns the row
+        return KeyInfo(**dict(row))
+
+    async def get_key(self, key_id: str) -> StoredKey | None:
+        row = await self.storage.pool.fetchrow(self.q["get_api_key"], key_id)
+        if row is None:
+            return None
+        return StoredKey(row["id"], frozenset(row["scopes"]), bytes(row["secret_hash"]))
+
+    async def list_keys(self) -> list[KeyInfo]:
+        return [KeyInfo(**dict(r)) for r in await self.storage.pool.fetch(self.q["list_api_keys"])]
+
+    async def revoke_key(self, key_id: str) -> bool:
+        return await self.storage.pool.fetchval(self.q["revoke_api_key"], key_id) is not None
+
+    async def queue_stats(self, window_seconds: float) -> list[QueueStats]:
+        rows = await self.storage.pool.fetch(self.q["queue_stats"], window_seconds)
+        return [
+            QueueStats(
+                name=r["name"],
+                paused=r["paused"],
+                counts=json.loads(r["counts"]),
+                oldest_queued_age=r["oldest_queued_age"],
+                succeeded_recent=r["succeeded_recent"],
+                failed_recent=r["failed_recent"],
+            )
+            for r in rows
+        ]
+
+    async def live_workers(self, alive_seconds: float) -> list[dict[str, Any]]:
+        rows = await self.storage.pool.fetch(self.q["live_workers"], alive_seconds)
+        return [dict(r) for r in rows]
+
+    async def count_live_workers(self, alive_seconds: float) -> int:
+        count: int = await self.storage.pool.fetchval(self.q["count_live_workers"], alive_seconds)
+        return count
+
+    async def event_jobs(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
+        """Task and queue of each job still present, by id."""
+        rows = await self.storage.pool.fetch(self.q["event_jobs"], ids)
+        return {r["id"]: (r["task"], r["queue"]) for r in rows}
+
+    async def stats_totals(self) -> list[StatCell]:
+        rows = await self.storage.pool.fetch(self.q["stats_totals"])
+        return [StatCell(**dict(r)) for r in rows]
+
+    async def ping(self) -> None:
+        await self.storage.pool.fetchval(self.q["ping"])

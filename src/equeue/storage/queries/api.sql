@@ -1,0 +1,79 @@
+-- Statements of the REST API: keys, queue statistics, events, metrics.
+
+-- name: insert_api_key
+INSERT INTO {schema}.api_keys (id, name, scopes, secret_hash)
+VALUES ($1, $2, $3::text[], $4)
+RETURNING id, name, scopes, created_at, revoked_at;
+
+-- name: get_api_key
+-- A key that has not been revoked, with its hash for the constant-time comparison.
+SELECT id, scopes, secret_hash FROM {schema}.api_keys WHERE id = $1 AND revoked_at IS NULL;
+
+-- name: list_api_keys
+SELECT id, name, scopes, created_at, revoked_at FROM {schema}.api_keys ORDER BY created_at, id;
+
+-- name: revoke_api_key
+UPDATE {schema}.api_keys SET revoked_at = now()
+ WHERE id = $1 AND revoked_at IS NULL
+RETURNING id;
+
+-- name: queue_stats
+-- Per queue: jobs by status, the paused flag, the age of the oldest runnable job, and
+-- how many jobs finished in the last $1 seconds, by outcome. Queues known only from the
+-- queues table (paused before any job came) are listed too.
+WITH counts AS (
+    SELECT queue, status, count(*) AS n FROM {schema}.jobs GROUP BY queue, status
+), oldest AS (
+    SELECT queue, extract(epoch FROM now() - min(run_at))::double precision AS age
+      FROM {schema}.jobs
+     WHERE status IN ('scheduled', 'queued', 'retrying') AND run_at <= now()
+     GROUP BY queue
+), recent AS (
+    SELECT queue,
+           count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
+           count(*) FILTER (WHERE status = 'failed') AS failed
+      FROM {schema}.jobs
+     WHERE status IN ('succeeded', 'failed', 'cancelled')
+       AND finished_at > now() - make_interval(secs => $1)
+     GROUP BY queue
+), names AS (
+    SELECT DISTINCT queue AS name FROM counts
+    UNION
+    SELECT name FROM {schema}.queues
+)
+SELECT names.name,
+       coalesce(q.paused, false) AS paused,
+       coalesce((SELECT jsonb_object_agg(c.status, c.n) FROM counts c WHERE c.queue = names.name),
+                '{}')::text AS counts,
+       o.age AS oldest_queued_age,
+       coalesce(r.succeeded, 0) AS succeeded_recent,
+       coalesce(r.failed, 0) AS failed_recent
+  FROM names
+  LEFT JOIN {schema}.queues q ON q.name = names.name
+  LEFT JOIN oldest o ON o.queue = names.name
+  LEFT JOIN recent r ON r.queue = names.name
+ ORDER BY names.name;
+
+-- name: live_workers
+-- Workers seen in the last $1 seconds.
+SELECT id, host, pid, queues, concurrency, running, started_at, last_seen
+  FROM {schema}.workers
+ WHERE last_seen > now() - make_interval(secs => $1)
+ ORDER BY started_at, id;
+
+-- name: event_jobs
+-- What the event hub adds to a batch of notified ids: each job's task and queue.
+SELECT id, task, queue FROM {schema}.jobs WHERE id = ANY($1::uuid[]);
+
+-- name: stats_totals
+-- The fleet-wide counters and histogram buckets, summed over shards.
+SELECT queue, task, metric, le, sum(n)::bigint AS n, sum(total) AS total
+  FROM {schema}.job_stats
+ GROUP BY queue, task, metric, le
+ ORDER BY queue, task, metric, le;
+
+-- name: count_live_workers
+SELECT count(*) FROM {schema}.workers WHERE last_seen > now() - make_interval(secs => $1);
+
+-- name: ping
+SELECT 1;
