@@ -54,7 +54,18 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(keys_app, name="keys")
 app.add_typer(queues_app, name="queues")
 
-out = Console(highlight=False, soft_wrap=True)
+
+
+class _Out:
+    """stdout for people: a terminal's width, or wide enough that tables never fold when
+    piped (decided at each print, so redirections made later are seen)."""
+
+    def print(self, *objects: Any) -> None:
+        width = None if sys.stdout.isatty() else 200
+        Console(highlight=False, soft_wrap=True, width=width).print(*objects)
+
+
+out = _Out()
 err = Console(stderr=True, highlight=False)
 
 # --- shared options ------------------------------------------------------------------------

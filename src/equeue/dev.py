@@ -137,7 +137,16 @@ async def _serve(
     queue: Queue, settings: Settings, key: str, database: EmbeddedPostgres | None
 ) -> None:
     await queue.migrate()
-    app = build_app(queue, settings, key)
+    # The API gets a queue (and pool) of its own: its lifespan closes it on shutdown, while
+    # the worker may still be writing outcomes through the other one.
+    api_queue = Queue(
+        queue.dsn,
+        schema=queue.schema,
+        allow_unknown_tasks=queue.allow_unknown_tasks,
+        limits=queue.limits,
+    )
+    api_queue.tasks = queue.tasks
+    app = build_app(api_queue, settings, key)
     server = _Server(
         uvicorn.Config(
             app,
@@ -189,6 +198,7 @@ async def _serve(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await queue.close()
+        await api_queue.close()
     log.info("equeue dev stopped")
 
 

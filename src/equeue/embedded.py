@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 
 log = logging.getLogger("equeue.embedded")
 
@@ -123,7 +123,7 @@ class EmbeddedPostgres:
             stdin=subprocess.DEVNULL,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
-            user=self._user,
+            **self._credentials(),
             # Its own process group: a Ctrl+C in the terminal reaches only us, and we stop
             # the server last, after the API and worker are done with it.
             process_group=0,
@@ -163,6 +163,17 @@ class EmbeddedPostgres:
 
     # --- setup ---------------------------------------------------------------------------
 
+    def _credentials(self) -> dict[str, Any]:
+        """Popen arguments that run a program as the server's user (when we are root).
+
+        The group matters as much as the user: with root's group kept, a folder whose group
+        bits are closed (pytest's, for one) cannot be entered whatever its other bits say.
+        """
+        if self._user is None:
+            return {}
+        entry = pwd.getpwnam(self._user)
+        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
     def _refuse_running_server(self) -> None:
         pid_file = self.pgdata / "postmaster.pid"
         with contextlib.suppress(OSError, ValueError, IndexError):
@@ -199,8 +210,8 @@ class EmbeddedPostgres:
             ],
             capture_output=True,
             text=True,
-            user=self._user,
             check=False,
+            **self._credentials(),
         )
         if result.returncode != 0:
             raise EmbeddedPostgresError(f"initdb failed: {result.stderr.strip()[-2000:]}")

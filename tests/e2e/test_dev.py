@@ -1,0 +1,155 @@
+"""``equeue dev`` as a real process on the embedded PostgreSQL: the whole stack, then a
+clean stop that leaves no process behind, then a restart that keeps the jobs."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class DevStack:
+    """One ``equeue dev`` process; its output is kept in a file for the assertions."""
+
+    def __init__(self, data_dir: Path, port: int, log: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EQUEUE_")}
+        self.log = log
+        self.port = port
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "equeue.cli",
+                    "dev",
+                    "--port",
+                    str(port),
+                    "--data-dir",
+                    str(data_dir),
+                ],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        self.base = f"http://127.0.0.1:{port}"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = 90.0) -> str:
+        """Wait for the banner; returns the admin key it prints."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.output()
+            found = re.search(r"Admin key\s+(\S+)", self.output())
+            if found:
+                return found.group(1)
+            time.sleep(0.1)
+        raise AssertionError(f"equeue dev did not start:\n{self.output()}")
+
+    def descendants(self) -> list[psutil.Process]:
+        try:
+            return psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+
+    def stop(self, timeout: float = 60.0) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+
+@pytest.fixture
+def stacks(tmp_path: Path) -> Iterator[list[DevStack]]:
+    started: list[DevStack] = []
+    yield started
+    for stack in started:  # a failed test must not leave a server running
+        if stack.process.poll() is None:
+            for child in stack.descendants():
+                child.kill()
+            stack.process.kill()
+            stack.process.wait(10)
+
+
+def wait_for_job(client: httpx.Client, job_id: str, status: str, timeout: float = 30) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/v1/jobs/{job_id}").json()
+        if job["status"] == status:
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+
+
+def test_dev_stack_runs_jobs_stops_cleanly_and_keeps_them(
+    tmp_path: Path, stacks: list[DevStack]
+) -> None:
+    data_dir = tmp_path / "data"
+    port = free_port()
+    stack = DevStack(data_dir, port, tmp_path / "dev.log")
+    stacks.append(stack)
+    key = stack.wait_ready()
+    assert (data_dir / "admin-key").read_text().strip() == key
+
+    headers = {"x-api-key": key}
+    with httpx.Client(base_url=stack.base, headers=headers, timeout=10) as client:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/v1/jobs", headers={"x-api-key": "wrong"}).status_code == 401
+        created = client.post(
+            "/v1/jobs", json={"type": "text.reverse", "payload": {"text": "hello"}}
+        )
+        assert created.status_code == 201, created.text
+        job_id = created.json()["id"]
+        done = wait_for_job(client, job_id, "succeeded")
+        assert done["result"] == "olleh"
+        page = client.get("/dashboard")
+        assert page.status_code == 200
+        assert "text.reverse" in page.text
+
+    running = [stack.process.pid, *(p.pid for p in stack.descendants())]
+    assert any(p.name() == "postgres" for p in stack.descendants())
+    assert stack.stop() == 0
+    leftovers = [pid for pid in running if psutil.pid_exists(pid)]
+    alive = [psutil.Process(pid) for pid in leftovers]
+    assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
+    assert not _postgres_on(data_dir)
+    assert "Traceback" not in stack.output()
+
+    # Started again on the same data dir: same key, and the job is still there.
+    again = DevStack(data_dir, free_port(), tmp_path / "dev2.log")
+    stacks.append(again)
+    assert again.wait_ready() == key
+    with httpx.Client(base_url=again.base, headers=headers, timeout=10) as client:
+        kept = client.get(f"/v1/jobs/{job_id}").json()
+        assert (kept["status"], kept["result"]) == ("succeeded", "olleh")
+    assert again.stop() == 0
+    assert not _postgres_on(data_dir)
+
+
+def _postgres_on(data_dir: Path) -> list[int]:
+    """Pids of postgres processes serving ``data_dir``."""
+    found = []
+    for process in psutil.process_iter(["name", "cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if process.info["name"] == "postgres" and str(data_dir) in " ".join(cmdline):
+            found.append(process.pid)
+    return found
