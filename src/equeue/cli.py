@@ -55,7 +55,6 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(queues_app, name="queues")
 
 
-
 class _Out:
     """stdout for people: a terminal's width, or wide enough that tables never fold when
     piped (decided at each print, so redirections made later are seen)."""
