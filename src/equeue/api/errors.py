@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -71,6 +72,10 @@ def response_for(exc: Exception) -> JSONResponse | None:
         return error_response(404, "not_found", str(exc))
     if isinstance(exc, JobStateError):
         return error_response(409, "conflict", str(exc))
+    if isinstance(exc, asyncpg.DataError):
+        # PostgreSQL refused a value (class 22, e.g. a NUL character in text): the
+        # statement failed, so nothing was written.
+        return error_response(422, "invalid", f"the database refused a value: {exc}")
     if isinstance(exc, StarletteHTTPException):
         code = _CODES.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
