@@ -1,0 +1,316 @@
+"""equeue side by side with its peers, on one PostgreSQL, with one command.
+
+    python bench/run.py [--jobs 20000] [--runs 3] [--no-peers] [--history-rows N] ...
+
+For each system, one after another, in a fresh database of its own: batch enqueue of
+no-op jobs, the drain by one worker process, and pickup latency at a fixed rate with an
+idle worker in another process (3 runs each; medians and min-max). equeue adds its own
+rows (several worker processes, the claim query's EXPLAIN with a long history, HTTP rows
+when the API is installed). pgbench measures the PostgreSQL ceiling for the same minimal
+SQL per job. Peers are installed into bench/.venv-peers (never equeue dependencies).
+
+Writes bench/results/latest.json and latest.md, and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+HERE = Path(__file__).resolve().parent
+PEERS_VENV = HERE / ".venv-peers"
+PEER_SYSTEMS = ("pgqueuer", "procrastinate", "celery", "arq")
+REDIS_SYSTEMS = frozenset({"celery", "arq"})
+DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+# Rows of the table: (metric, label, unit, higher is better).
+ROWS = [
+    ("enqueue_jobs_per_s", "batch enqueue", "jobs/s"),
+    ("drain_jobs_per_s", "no-op drain, 1 worker process", "jobs/s"),
+    ("latency_p50_ms", "pickup latency p50", "ms"),
+    ("latency_p99_ms", "pickup latency p99", "ms"),
+    ("latency_max_ms", "pickup latency max", "ms"),
+]
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def with_database(dsn: str, name: str) -> str:
+    return urlunsplit(urlsplit(dsn)._replace(path="/" + name))
+
+
+def psql(dsn: str, *args: str) -> str:
+    return subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def fresh_database(admin_dsn: str, name: str) -> str:
+    psql(admin_dsn, "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql(admin_dsn, "-c", f'CREATE DATABASE "{name}"')
+    return with_database(admin_dsn, name)
+
+
+def drop_database(admin_dsn: str, name: str) -> None:
+    psql(admin_dsn, "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def redis_answers(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def ensure_peers() -> Path:
+    """The peers' virtualenv, created and filled from the pinned requirements when needed."""
+    python = PEERS_VENV / "bin" / "python"
+    requirements = HERE / "peers" / "requirements.txt"
+    stamp = PEERS_VENV / ".installed"
+    if not python.exists():
+        log(f"creating {PEERS_VENV}")
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
+    if not stamp.exists() or stamp.read_text() != requirements.read_text():
+        log("installing the peers from the registry")
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)], check=True
+        )
+        stamp.write_text(requirements.read_text())
+    return python
+
+
+# --- running each system -----------------------------------------------------------------
+
+
+def run_equeue(args: argparse.Namespace) -> dict[str, Any]:
+    dsn = fresh_database(args.dsn, args.database_prefix + "equeue")
+    scenarios = ["enqueue", "drain", "latency", "processes", "explain", "http"]
+    command = [
+        sys.executable, "-m", "equeue.benchmark", "--dsn", dsn, "--json", "-",
+        "--jobs", str(args.jobs), "--latency-jobs", str(args.latency_jobs),
+        "--rate", str(args.rate), "--runs", str(args.runs),
+        "--history-rows", str(args.history_rows), "--processes", str(args.processes),
+        "--http-jobs", str(args.http_jobs), "--scenario", *scenarios,
+    ]  # fmt: skip
+    try:
+        out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+    finally:
+        drop_database(args.dsn, args.database_prefix + "equeue")
+    return dict(json.loads(out))
+
+
+def run_peer(args: argparse.Namespace, python: Path, system: str) -> dict[str, Any]:
+    command = [
+        str(python), str(HERE / "peers" / "drive.py"), "--system", system,
+        "--dsn", args.dsn, "--redis", args.redis, "--jobs", str(args.jobs),
+        "--latency-jobs", str(args.latency_jobs), "--rate", str(args.rate),
+        "--runs", str(args.runs), "--database", args.database_prefix + system,
+    ]  # fmt: skip
+    out = subprocess.run(
+        command, check=True, stdout=subprocess.PIPE, text=True, cwd=HERE / "peers"
+    ).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def run_pgbench(args: argparse.Namespace) -> dict[str, Any]:
+    """jobs/s PostgreSQL itself sustains for the minimal SQL per job (100 per statement)."""
+    binary = shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench"
+    if not Path(binary).exists():
+        return {"note": "pgbench not found: no ceiling measured"}
+    dsn = fresh_database(args.dsn, args.database_prefix + "pgbench")
+    clients = str(args.pgbench_clients)
+    values: dict[str, list[float]] = {}
+    try:
+        for _ in range(args.runs):
+            for name, script, prefill in (
+                ("insert", "insert.sql", 0),
+                ("claim_ack", "claim_ack.sql", args.pgbench_claims),
+                ("mixed", "mixed.sql", 0),
+            ):
+                psql(dsn, "-f", str(HERE / "pgbench" / "setup.sql"))
+                if prefill:
+                    psql(dsn, "-c", f"INSERT INTO ceiling_jobs (payload) "
+                         f"SELECT '{{}}' FROM generate_series(1, {prefill})")  # fmt: skip
+                psql(dsn, "-c", "VACUUM ANALYZE ceiling_jobs")
+                limit = (
+                    ["-t", str(prefill // 100 // args.pgbench_clients)]
+                    if prefill
+                    else ["-T", str(args.pgbench_seconds)]
+                )
+                out = subprocess.run(
+                    [binary, "-n", "-c", clients, "-j", clients, *limit, "-f",
+                     str(HERE / "pgbench" / script), dsn],
+                    check=True, capture_output=True, text=True,
+                ).stdout  # fmt: skip
+                tps = float(re.search(r"tps = ([0-9.]+)", out).group(1))  # type: ignore[union-attr]
+                values.setdefault(f"{name}_jobs_per_s", []).append(tps * 100)
+                log(f"pgbench {name}: {tps * 100:,.0f} jobs/s")
+    finally:
+        drop_database(args.dsn, args.database_prefix + "pgbench")
+    return {"system": "pgbench", "settings": {"clients": args.pgbench_clients}, "values": values}
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+def summarize(values: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    return {
+        k: {"median": statistics.median(v), "min": min(v), "max": max(v), "runs": len(v)}
+        for k, v in values.items()
+        if v
+    }
+
+
+def cell(summary: dict[str, dict[str, float]], key: str) -> str:
+    s = summary.get(key)
+    if s is None:
+        return "—"
+    digits = 1 if s["median"] < 100 else 0
+    if s["runs"] == 1:
+        return f"{s['median']:,.{digits}f}"
+    return f"{s['median']:,.{digits}f} ({s['min']:,.{digits}f}-{s['max']:,.{digits}f})"
+
+
+def table(results: dict[str, Any]) -> str:
+    systems = [name for name in ("equeue", *PEER_SYSTEMS) if name in results["systems"]]
+    sums = {name: summarize(results["systems"][name]["values"]) for name in systems}
+    lines = [
+        "| what | " + " | ".join(systems) + " |",
+        "|---|" + "---|" * len(systems),
+    ]
+    for key, label, unit in ROWS:
+        lines.append(
+            f"| {label}, {unit} | " + " | ".join(cell(sums[n], key) for n in systems) + " |"
+        )
+    eq = sums.get("equeue", {})
+    extra = [
+        ("drain_{}p_jobs_per_s".format(results["settings"]["processes"]),
+         f"no-op drain, {results['settings']['processes']} worker processes, jobs/s"),
+        ("http_single_jobs_per_s", "single-job enqueue over HTTP, jobs/s"),
+        ("http_batch_jobs_per_s", "batch enqueue over HTTP, jobs/s"),
+        ("http_roundtrip_p50_ms", "enqueue → succeeded through the stack, p50 ms"),
+        ("http_roundtrip_p99_ms", "enqueue → succeeded through the stack, p99 ms"),
+        ("claim_cost_0", "claim query EXPLAIN cost, 0 finished jobs"),
+        ("claim_cost_history", "claim query EXPLAIN cost, {:,} finished jobs".format(
+            results["settings"]["history_rows"])),
+        ("claim_ms_0", "claim query execution, 0 finished jobs, ms"),
+        ("claim_ms_history", "claim query execution, {:,} finished jobs, ms".format(
+            results["settings"]["history_rows"])),
+    ]  # fmt: skip
+    lines += ["", "| equeue only | median (min-max) |", "|---|---|"]
+    lines += [f"| {label} | {cell(eq, key)} |" for key, label in extra if key in eq]
+    if "pgbench" in results["systems"]:
+        pg = summarize(results["systems"]["pgbench"].get("values", {}))
+        lines += ["", "| PostgreSQL ceiling (pgbench, 100 jobs per statement) | jobs/s |"]
+        lines += ["|---|---|"]
+        for key, label in (
+            ("insert_jobs_per_s", "insert 100"),
+            ("claim_ack_jobs_per_s", "claim 100 + ack"),
+            ("mixed_jobs_per_s", "insert 100 + claim 100 + ack"),
+        ):
+            lines.append(f"| {label} | {cell(pg, key)} |")
+    if results["notes"]:
+        lines += [""] + [f"- {note}" for note in results["notes"]]
+    return "\n".join(lines)
+
+
+def machine(dsn: str) -> dict[str, Any]:
+    try:
+        version = psql(dsn, "-At", "-c", "SHOW server_version").strip()
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        version = "unknown"
+    return {
+        "host": socket.gethostname(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "postgresql": version,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--dsn", default=os.environ.get("EQUEUE_BENCH_DSN", DEFAULT_DSN),
+                   help="an admin connection: each system gets a database of its own")  # fmt: skip
+    p.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    p.add_argument("--jobs", type=int, default=20_000)
+    p.add_argument("--latency-jobs", type=int, default=200)
+    p.add_argument("--rate", type=float, default=20.0)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--processes", type=int, default=4)
+    p.add_argument("--history-rows", type=int, default=10_000_000)
+    p.add_argument("--http-jobs", type=int, default=2_000)
+    p.add_argument("--pgbench-seconds", type=int, default=5)
+    p.add_argument("--pgbench-claims", type=int, default=100_000)
+    p.add_argument("--pgbench-clients", type=int, default=2)
+    p.add_argument("--peers", nargs="*", default=list(PEER_SYSTEMS), choices=PEER_SYSTEMS)
+    p.add_argument("--no-peers", action="store_true", help="equeue and pgbench only")
+    p.add_argument("--no-pgbench", action="store_true")
+    p.add_argument("--database-prefix", default="bench_", help="of each system's database")
+    p.add_argument("--out", type=Path, default=HERE / "results")
+    args = p.parse_args(argv)
+
+    started = time.perf_counter()
+    notes: list[str] = []
+    results: dict[str, Any] = {
+        "machine": machine(args.dsn),
+        "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "settings": {
+            "jobs": args.jobs, "latency_jobs": args.latency_jobs, "rate": args.rate,
+            "runs": args.runs, "processes": args.processes, "history_rows": args.history_rows,
+        },
+        "systems": {},
+        "notes": notes,
+    }  # fmt: skip
+    log("--- equeue")
+    results["systems"]["equeue"] = run_equeue(args)
+    peers = [] if args.no_peers else args.peers
+    if peers:
+        python = ensure_peers()
+        for system in peers:
+            if system in REDIS_SYSTEMS and not redis_answers(args.redis):
+                notes.append(f"{system} skipped: no Redis answers at {args.redis}")
+                log(notes[-1])
+                continue
+            log(f"--- {system}")
+            results["systems"][system] = run_peer(args, python, system)
+    if not args.no_pgbench:
+        log("--- pgbench (PostgreSQL ceiling)")
+        ceiling = run_pgbench(args)
+        if "note" in ceiling:
+            notes.append(ceiling["note"])
+        else:
+            results["systems"]["pgbench"] = ceiling
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    notes.append(f"whole run: {results['seconds']:.0f} s")
+
+    text = table(results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.json").write_text(json.dumps(results, indent=2))
+    (args.out / "latest.md").write_text(text + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

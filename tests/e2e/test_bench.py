@@ -1,0 +1,68 @@
+"""The benchmark at a tiny size, so it cannot rot (nothing here is timed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from equeue.benchmark import main as bench_main
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
+    database_url: str, schema_name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "equeue.json"
+    status = bench_main(
+        [
+            "--dsn", database_url, "--schema", schema_name, "--jobs", "200", "--chunk", "50",
+            "--latency-jobs", "5", "--rate", "50", "--processes", "2", "--history-rows",
+            "500", "--runs", "1", "--concurrency", "20", "--claim-batch", "10",
+            "--scenario", "enqueue", "drain", "latency", "processes", "explain",
+            "--json", str(out),
+        ]
+    )  # fmt: skip
+    assert status == 0
+    report = json.loads(out.read_text())
+    summary = report["summary"]
+    for metric in ("enqueue_jobs_per_s", "drain_jobs_per_s", "drain_2p_jobs_per_s"):
+        assert summary[metric]["median"] > 0, metric
+    assert 0 < summary["latency_p50_ms"]["median"] <= summary["latency_max_ms"]["median"]
+    assert report["values"]["history_rows"] == [500.0]
+    assert summary["claim_cost_history"]["median"] > 0
+    assert "drain_jobs_per_s" in capsys.readouterr().out
+
+
+def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Path) -> None:
+    """bench/run.py: equeue in a fresh database, the pgbench ceiling, table and JSON."""
+    admin = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    env = {**os.environ, "EQUEUE_BENCH_DSN": admin}
+    result = subprocess.run(
+        [
+            sys.executable, str(ROOT / "bench" / "run.py"), "--no-peers", "--jobs", "200",
+            "--latency-jobs", "5", "--rate", "50", "--runs", "1", "--processes", "2",
+            "--history-rows", "500", "--http-jobs", "20", "--pgbench-seconds", "1",
+            "--pgbench-claims", "2000", "--out", str(tmp_path), "--database-prefix",
+            f"t{uuid.uuid4().hex[:8]}_",
+        ],
+        env=env, capture_output=True, text=True, timeout=240, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads((tmp_path / "latest.json").read_text())
+    equeue = results["systems"]["equeue"]["values"]
+    assert equeue["enqueue_jobs_per_s"][0] > 0
+    assert equeue["drain_jobs_per_s"][0] > 0
+    assert "| batch enqueue, jobs/s |" in result.stdout
+    if "pgbench" in results["systems"]:
+        assert results["systems"]["pgbench"]["values"]["insert_jobs_per_s"][0] > 0
+    else:
+        assert any("pgbench" in note for note in results["notes"])
