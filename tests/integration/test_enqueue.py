@@ -17,8 +17,14 @@ async def count_jobs(db: asyncpg.Connection, queue: Queue) -> int:
 
 
 async def test_task_defaults_apply_and_options_override(queue: Queue) -> None:
-    @queue.task(name="email.send", queue="mail", priority=5, max_attempts=3, timeout=9,
-                retry=Backoff(base=0.1))
+    @queue.task(
+        name="email.send",
+        queue="mail",
+        priority=5,
+        max_attempts=3,
+        timeout=9,
+        retry=Backoff(base=0.1),
+    )
     def send(to: str) -> None: ...
 
     job = await queue.enqueue("email.send", {"to": "x@y.z"})
@@ -73,8 +79,11 @@ async def test_unknown_tasks_can_be_allowed_ahead_of_a_deploy(
     ],
 )
 async def test_bad_input_is_refused_and_nothing_is_written(
-    queue: Queue, db: asyncpg.Connection, payload: dict[str, object],
-    options: dict[str, object], message: str,
+    queue: Queue,
+    db: asyncpg.Connection,
+    payload: dict[str, object],
+    options: dict[str, object],
+    message: str,
 ) -> None:
     @queue.task(name="t")
     def t(**_: object) -> None: ...
@@ -103,8 +112,10 @@ async def test_enqueue_many_inserts_thousands_in_one_call(queue: Queue) -> None:
     def t(n: int) -> None: ...
 
     jobs = await queue.enqueue_many(
-        [{"type": "t", "payload": {"n": i}, "priority": i % 7, "tags": ["bulk"]}
-         for i in range(5000)]
+        [
+            {"type": "t", "payload": {"n": i}, "priority": i % 7, "tags": ["bulk"]}
+            for i in range(5000)
+        ]
     )
     assert len(jobs) == 5000
     assert [j.payload["n"] for j in jobs] == list(range(5000))
@@ -122,7 +133,7 @@ async def test_enqueue_many_is_all_or_nothing(queue: Queue, db: asyncpg.Connecti
         await queue.enqueue_many([{"type": "t"}, {"type": "t"}, {"type": "t", "priority": 900}])
     with pytest.raises(InvalidJobError, match="job 1: unknown keys"):
         await queue.enqueue_many([{"type": "t"}, {"type": "t", "colour": "red"}])
-    with pytest.raises(InvalidJobError, match="'type' .* is required"):
+    with pytest.raises(InvalidJobError, match=r"'type' .* is required"):
         await queue.enqueue_many([{"payload": {}}])
     assert await count_jobs(db, queue) == 0
 
@@ -153,8 +164,16 @@ async def test_dedupe_within_one_batch(queue: Queue) -> None:
 async def test_concurrent_enqueues_of_one_dedupe_key_create_one_job(
     queue: Queue, database_url: str, db: asyncpg.Connection
 ) -> None:
-    producers = [Queue(database_url, schema=queue.schema, allow_unknown_tasks=True,
-                       pool_min_size=1, pool_max_size=1) for _ in range(20)]
+    producers = [
+        Queue(
+            database_url,
+            schema=queue.schema,
+            allow_unknown_tasks=True,
+            pool_min_size=1,
+            pool_max_size=1,
+        )
+        for _ in range(20)
+    ]
     try:
         for p in producers:
             await p.open()

@@ -59,11 +59,14 @@ async def test_running_to_retrying_to_failed_then_retry(queue: Queue, storage: S
     assert statuses == {job_id: "retrying"}
     job_id, token = await claim_one(storage)
     assert await storage.fail([Failure(job_id, token, "E: boom2", "trace 2", 0)]) == {
-        job_id: "failed"}
+        job_id: "failed"
+    }
     dead = await queue.get_job(job.id)
     assert dead.status is JobStatus.FAILED and dead.last_error == "E: boom2"
     assert [(a.number, a.outcome, a.error) for a in dead.history] == [
-        (1, "failed", "trace 1"), (2, "failed", "trace 2")]
+        (1, "failed", "trace 1"),
+        (2, "failed", "trace 2"),
+    ]
     again = await queue.retry(job.id)
     assert again.status is JobStatus.QUEUED and again.attempts == 0
     assert len(again.history) == 2  # history kept
@@ -177,8 +180,9 @@ async def test_delete_purge_and_replay(queue: Queue, storage: Storage) -> None:
     with pytest.raises(JobStateError, match="is running"):
         await queue.delete(a.id)
     await storage.complete([(a.id, tokens[a.id], "null")])
-    await storage.fail([Failure(b.id, tokens[b.id], "E", "E", 0),
-                        Failure(c.id, tokens[c.id], "E", "E", 0)])
+    await storage.fail(
+        [Failure(b.id, tokens[b.id], "E", "E", 0), Failure(c.id, tokens[c.id], "E", "E", 0)]
+    )
     await storage.release([(d.id, tokens[d.id])])
     assert await queue.replay_failed(queue="other") == 1
     assert (await queue.get_job(c.id)).status is JobStatus.QUEUED
@@ -216,8 +220,10 @@ async def test_pruning_removes_only_old_finished_jobs(
     waiting = await queue.enqueue("t", delay=60)
     await queue.cancel(old.id)
     await queue.cancel(recent.id)
-    await db.execute(f"UPDATE \"{queue.schema}\".jobs SET finished_at = now() - "
-                     "interval '8 days' WHERE id = $1", old.id)
+    await db.execute(
+        f"UPDATE \"{queue.schema}\".jobs SET finished_at = now() - interval '8 days' WHERE id = $1",
+        old.id,
+    )
     await Maintenance(storage, MaintenanceSettings()).run_once()
     with pytest.raises(LookupError):
         await queue.get_job(old.id)
@@ -237,8 +243,10 @@ async def test_database_constraints_hold_the_invariants(
 ) -> None:
     job = await queue.enqueue("t")
     with pytest.raises(asyncpg.CheckViolationError):
-        await db.execute(f"UPDATE \"{queue.schema}\".jobs SET status = 'running' WHERE id = $1",
-                         job.id)
+        await db.execute(
+            f"UPDATE \"{queue.schema}\".jobs SET status = 'running' WHERE id = $1", job.id
+        )
     with pytest.raises(asyncpg.CheckViolationError):
-        await db.execute(f"UPDATE \"{queue.schema}\".jobs SET status = 'succeeded' "
-                         "WHERE id = $1", job.id)
+        await db.execute(
+            f"UPDATE \"{queue.schema}\".jobs SET status = 'succeeded' WHERE id = $1", job.id
+        )

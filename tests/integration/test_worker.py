@@ -29,8 +29,7 @@ async def test_sync_and_async_tasks_run_with_payload_as_kwargs(queue: Queue) -> 
     two = await queue.enqueue("shout", {"text": "hi"})
     async with running_worker(queue):
         assert (await wait_for_status(queue, one.id, JobStatus.SUCCEEDED)).result == 5
-        assert (await wait_for_status(queue, two.id, JobStatus.SUCCEEDED)).result == {
-            "text": "HI"}
+        assert (await wait_for_status(queue, two.id, JobStatus.SUCCEEDED)).result == {"text": "HI"}
     assert threads and threads[0].startswith("equeue-task")  # plain functions: thread pool
 
 
@@ -156,8 +155,10 @@ async def test_a_worker_that_lost_its_lease_stops_the_job_and_cannot_complete_it
         await asyncio.wait_for(started.wait(), 10)
         # Another party takes the job over (as the rescuer would after an expiry).
         await db.execute(
-            f"UPDATE \"{queue.schema}\".jobs SET lease_token = gen_random_uuid(), "
-            "worker_id = 'someone-else' WHERE id = $1", job.id)
+            f'UPDATE "{queue.schema}".jobs SET lease_token = gen_random_uuid(), '
+            "worker_id = 'someone-else' WHERE id = $1",
+            job.id,
+        )
         await wait_until(lambda: cancelled, timeout=5)
     taken = await queue.get_job(job.id)
     assert taken.status is JobStatus.RUNNING and taken.worker_id == "someone-else"

@@ -13,7 +13,7 @@ from equeue.job import uuid7 as make_id
 def test_every_status_is_reachable_and_finished_ones_only_leave_by_retry() -> None:
     targets = {t for outcomes in TRANSITIONS.values() for t in outcomes}
     assert targets | WAITING == set(JobStatus)
-    for (status, event) in TRANSITIONS:
+    for status, event in TRANSITIONS:
         if status in FINISHED:
             assert event is Event.RETRY
 

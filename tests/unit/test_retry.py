@@ -24,9 +24,7 @@ def test_absurd_attempt_numbers_do_not_overflow() -> None:
     assert Backoff(base=1, factor=10, max=60, jitter=0).delay(10_000) == 60
 
 
-@pytest.mark.parametrize(
-    "kwargs", [{"base": -1}, {"factor": 0.5}, {"jitter": 1.5}, {"max": -2}]
-)
+@pytest.mark.parametrize("kwargs", [{"base": -1}, {"factor": 0.5}, {"jitter": 1.5}, {"max": -2}])
 def test_invalid_backoff_is_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="backoff"):
         Backoff(**kwargs)

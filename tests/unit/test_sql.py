@@ -24,8 +24,9 @@ def test_every_update_of_a_job_is_guarded_by_its_status() -> None:
     q = Queries("equeue")
     for name in q.names():
         sql = q[name]
-        for update in re.findall(r"UPDATE \"equeue\"\.jobs.*?(?:RETURNING|;|\)\s*,|\Z)",
-                                 sql, flags=re.S):
+        for update in re.findall(
+            r"UPDATE \"equeue\"\.jobs.*?(?:RETURNING|;|\)\s*,|\Z)", sql, flags=re.S
+        ):
             assert "status" in update.split("WHERE", 1)[-1], f"{name} has an unguarded UPDATE"
 
 

@@ -1,0 +1,45 @@
+"""Tasks for the end-to-end tests, run by real `equeue worker` processes.
+
+The schema comes from EQUEUE_SCHEMA and the database from EQUEUE_DATABASE_URL; each
+task leaves evidence of its runs in files under EQUEUE_E2E_DIR, so a test can count
+executions independently of what the database says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+from equeue import Queue
+
+queue = Queue(schema=os.environ.get("EQUEUE_SCHEMA", "equeue"))
+EVIDENCE = Path(os.environ.get("EQUEUE_E2E_DIR", "."))
+
+
+def _append(name: str, line: str) -> None:
+    with open(EVIDENCE / f"{name}.{os.getpid()}", "a") as out:
+        out.write(line + "\n")
+
+
+@queue.task(name="e2e.record")
+async def record(n: int) -> int:
+    _append("record", str(n))
+    return n
+
+
+@queue.task(name="e2e.sleep", max_attempts=3)
+async def sleep(seconds: float, tag: str) -> str:
+    _append("started", tag)
+    await asyncio.sleep(seconds)
+    _append("finished", tag)
+    return tag
+
+
+@queue.task(name="e2e.block_loop", max_attempts=3)
+async def block_loop(seconds: float) -> str:
+    # Deliberately blocks the event loop (CPU-bound work written as async def).
+    _append("started", "block")
+    time.sleep(seconds)
+    return "done"
