@@ -100,7 +100,12 @@ def load_dev_queue(settings: Settings, app_target: str | None) -> Queue:
 
         queue = load_queue(app_target)
     else:
-        queue = Queue(schema=settings.schema, allow_unknown_tasks=settings.allow_unknown_tasks)
+        queue = Queue(
+            schema=settings.schema,
+            allow_unknown_tasks=settings.allow_unknown_tasks,
+            pool_min_size=settings.pool_min_size,
+            pool_max_size=settings.pool_max_size,
+        )
     return register_demo_tasks(queue)
 
 

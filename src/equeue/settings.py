@@ -177,17 +177,65 @@ def _describe(exc: ValidationError) -> str:
     return "invalid configuration: " + "; ".join(problems)
 
 
+def _shown(default: Any) -> str:
+    if isinstance(default, list):
+        return ",".join(default) if default else "(empty)"
+    if default is None:
+        return "(unset)"
+    if isinstance(default, bool):
+        return str(default).lower()
+    return str(default)
+
+
 def settings_table() -> list[tuple[str, str, str, str]]:
-    """Rows of (setting, environment variable, default, description) for the docs."""
+    """Rows of (setting, environment variable, default, description) for the docs: these
+    settings, then the API server's (``equeue.api.ApiSettings``) when it is installed."""
     rows = []
     for name, field in Settings.model_fields.items():
         public = "schema" if name == "schema_name" else name
         default = field.get_default(call_default_factory=True)
-        if isinstance(default, list):
-            shown = "(empty)" if not default else ",".join(default)
-        elif default is None:
-            shown = "(unset)"
-        else:
-            shown = str(default).lower() if isinstance(default, bool) else str(default)
-        rows.append((public, _env_name(name), shown, field.description or ""))
+        rows.append((public, _env_name(name), _shown(default), field.description or ""))
+    try:
+        from equeue.api.settings import ApiSettings
+    except ImportError:
+        return rows
+    comments = _field_comments(ApiSettings)
+    for name, field in ApiSettings.model_fields.items():
+        if name in Settings.model_fields:
+            continue
+        default = field.get_default(call_default_factory=True)
+        description = field.description or comments.get(name, "")
+        rows.append((name, f"EQUEUE_{name.upper()}", _shown(default), description))
     return rows
+
+
+def _field_comments(model: type) -> dict[str, str]:
+    """The ``#:`` comments written above each field of a class, by field name."""
+    import inspect
+
+    found: dict[str, str] = {}
+    pending: list[str] = []
+    for line in inspect.getsource(model).splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#:"):
+            pending.append(stripped[2:].strip())
+        elif ":" in stripped and not stripped.startswith(("#", "def ", "@", "class ")):
+            name = stripped.split(":", 1)[0].strip()
+            if name.isidentifier() and pending:
+                found[name] = " ".join(pending)
+            pending = []
+        else:
+            pending = []
+    return found
+
+
+def configuration_markdown() -> str:
+    """The settings table of ``docs/configuration.md``."""
+    lines = [
+        "| setting | environment variable | default | what it does |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, env, default, description in settings_table():
+        cell = description.replace("|", "\\|")
+        lines.append(f"| `{name}` | `{env}` | `{default}` | {cell} |")
+    return "\n".join(lines) + "\n"
