@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
 PEERS_VENV = HERE / ".venv-peers"
-PEER_SYSTEMS = ("pgqueuer", "procrastinate", "celery", "arq")
+PEER_SYSTEMS = ("pgqueuer", "procrastinate", "arq")
 REDIS_SYSTEMS = frozenset({"celery", "arq"})
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 

@@ -300,7 +300,6 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "pgqueuer": PgQueuerSystem.settings,
     "procrastinate": ProcrastinateSystem.settings,
     "arq": ArqSystem.settings,
-    "celery": {"pool": "solo", "prefetch_multiplier": 256},
 }
 
 
@@ -314,15 +313,11 @@ def make_system(args: argparse.Namespace, dsn: str) -> Any:
         return ProcrastinateSystem(dsn)
     if args.system == "arq":
         return ArqSystem(args.redis)
-    if args.system == "celery":
-        from celery_system import CelerySystem
-
-        return CelerySystem(args.redis)
     raise SystemExit(f"unknown system {args.system}")
 
 
 async def fresh(args: argparse.Namespace) -> Any:
-    if args.system in ("arq", "celery"):
+    if args.system == "arq":
         system = make_system(args, "")
     else:
         dsn = await fresh_database(args.dsn, args.database)
@@ -403,7 +398,7 @@ async def run_all(args: argparse.Namespace) -> dict[str, list[float]]:
     for _ in range(args.runs):
         system = await fresh(args)
         add(await run_latency(args, system))
-    if args.system not in ("arq", "celery"):
+    if args.system != "arq":
         await drop_database(args.dsn, args.database)
     return values
 
@@ -423,17 +418,9 @@ def main() -> int:
     args.database = args.database or f"bench_{args.system}"
     if args.role == "latency-worker":
         system = make_system(args, with_database(args.dsn, args.database))
-        if args.system == "celery":
-            system.serve_latency()
-        else:
-            asyncio.run(system.serve_latency())
+        asyncio.run(system.serve_latency())
         return 0
-    if args.system == "celery":
-        from celery_system import run_celery
-
-        values = run_celery(args)
-    else:
-        values = asyncio.run(run_all(args))
+    values = asyncio.run(run_all(args))
     settings = SETTINGS.get(args.system, {})
     print(json.dumps({"system": args.system, "settings": settings, "values": values}))
     return 0
