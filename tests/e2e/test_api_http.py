@@ -117,7 +117,11 @@ async def _migrated_schema(dsn: str, schema: str) -> None:
         await queue.migrate()
         storage = await queue.open()
         await storage.register_tasks(
-            [("api.echo", "default", 0, 5, None), ("api.slow", "default", 0, 5, None)]
+            [
+                ("api.echo", "default", 0, 5, None),
+                ("api.slow", "default", 0, 5, None),
+                ("api.boom", "default", 0, 1, None),
+            ]
         )
 
 
