@@ -308,8 +308,6 @@ def api(
     config: ConfigFile = None,
 ) -> None:
     """Serve the REST API (Swagger UI at /docs)."""
-    import uvicorn
-
     settings = load_settings(
         config, host=host, port=port, app=app_target, database_url=database_url, schema=schema
     )
@@ -330,13 +328,33 @@ def api(
     except ValueError as exc:
         fail(str(exc), EXIT_USAGE)
     _setup_logging(settings.log_level)
-    uvicorn.run(
-        create_app(queue, api_settings),
+    _serve(create_app(queue, api_settings), settings)
+
+
+def _serve(asgi_app: Any, settings: Settings) -> None:
+    """Serve with uvicorn, but exit 0 after a clean shutdown on SIGTERM/SIGINT (uvicorn
+    re-raises the signal, which supervisors and scripts read as a crash)."""
+    import uvicorn
+
+    class GracefulServer(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            wanted = (signal.SIGINT, signal.SIGTERM)
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in wanted}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    server_config = uvicorn.Config(
+        asgi_app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )
+    GracefulServer(server_config).run()
 
 
 @app.command()
