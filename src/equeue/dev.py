@@ -33,6 +33,8 @@ from equeue.worker import Worker, WorkerSettings
 
 log = logging.getLogger("equeue.dev")
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
 KEY_FILE = "admin-key"
 
 
@@ -83,7 +85,11 @@ def build_app(queue: Queue, settings: Settings, key: str) -> FastAPI:
             migrate_on_start=False,
         )
         app = create_app(queue, api_settings)
-    app.include_router(create_dashboard_router(queue))
+    # The status page has no login: serve it only where nobody else can reach it.
+    if settings.host in LOOPBACK_HOSTS:
+        app.include_router(create_dashboard_router(queue))
+    else:
+        log.warning("the /dashboard status page is served on loopback addresses only")
     if not any(getattr(route, "path", None) == "/" for route in app.routes):
 
         @app.get("/", include_in_schema=False)
