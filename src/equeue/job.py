@@ -168,6 +168,8 @@ def uuid7() -> uuid.UUID:
 # --- New jobs: what an enqueue may ask for -------------------------------------------
 
 PRIORITY_MIN, PRIORITY_MAX = -100, 100
+# An escaped NUL in JSON text: \u0000 after an even number of backslashes.
+_JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]+$")
 
 
@@ -240,6 +242,9 @@ def encode_payload(payload: object, limits: Limits = DEFAULT_LIMITS) -> str:
         text = json.dumps(payload, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
         raise InvalidJobError(f"payload is not JSON-serialisable: {exc}") from None
+    if "\\u0000" in text and _JSON_NUL.search(text):
+        # PostgreSQL's jsonb cannot store the NUL character.
+        raise InvalidJobError("payload must not contain the NUL character (\\u0000)")
     if any(not isinstance(key, str) for key in payload):
         raise InvalidJobError("payload keys must be strings (they become keyword arguments)")
     if len(text.encode()) > limits.max_payload_bytes:
@@ -278,10 +283,13 @@ def new_job(
     if run_at is not None:
         _check_run_at(run_at, limits)
     if dedupe_key is not None and (
-        not isinstance(dedupe_key, str) or not 0 < len(dedupe_key) <= limits.max_dedupe_key_length
+        not isinstance(dedupe_key, str)
+        or not 0 < len(dedupe_key) <= limits.max_dedupe_key_length
+        or "\x00" in dedupe_key
     ):
         raise InvalidJobError(
-            f"dedupe_key must be a string of 1 to {limits.max_dedupe_key_length} characters"
+            f"dedupe_key must be a string of 1 to {limits.max_dedupe_key_length} characters, "
+            "without NUL"
         )
     return NewJob(
         id=uuid7(),
@@ -319,8 +327,8 @@ def _check_tags(tags: object, limits: Limits) -> list[str]:
     if len(tags) > limits.max_tags:
         raise InvalidJobError(f"a job may carry at most {limits.max_tags} tags")
     for tag in tags:
-        if not isinstance(tag, str) or not 0 < len(tag) <= limits.max_tag_length:
+        if not isinstance(tag, str) or not 0 < len(tag) <= limits.max_tag_length or "\x00" in tag:
             raise InvalidJobError(
-                f"each tag must be a string of 1 to {limits.max_tag_length} characters"
+                f"each tag must be a string of 1 to {limits.max_tag_length} characters, without NUL"
             )
     return list(tags)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -35,6 +36,13 @@ _JOB_KEYS = frozenset(
     }
 )
 _UNSET: Any = object()
+_GENERIC_DEFAULTS: dict[str, Any] = {
+    "queue": "default",
+    "priority": 0,
+    "max_attempts": 5,
+    "timeout": None,
+}
+_REMOTE_TASK_TTL = 60.0
 
 
 class Queue:
@@ -72,7 +80,8 @@ class Queue:
         self._pool_sizes = (pool_min_size, pool_max_size)
         self._storage: Storage | None = None
         self._open_lock = asyncio.Lock()
-        self._known_tasks: set[str] = set()
+        # Defaults of tasks registered by workers elsewhere: name -> (fetched at, options).
+        self._remote_tasks: dict[str, tuple[float, dict[str, Any]]] = {}
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -195,7 +204,10 @@ class Queue:
         }
         if timeout is not _UNSET:
             options["timeout"] = timeout
-        [job] = await self._enqueue([self._build(name, payload, options)], connection)
+        if not isinstance(name, str):
+            raise InvalidJobError("the task name must be a string")
+        defaults = await self._task_defaults({name})
+        [job] = await self._insert([self._build(name, payload, options, defaults)], connection)
         return job
 
     async def enqueue_many(
@@ -210,33 +222,33 @@ class Queue:
         ``payload``, ``queue``, ``priority``, ``delay``, ``run_at``, ``max_attempts``,
         ``timeout``, ``dedupe_key``, ``tags``.
         """
-        built = []
-        for index, item in enumerate(jobs):
+        items = list(jobs)
+        for index, item in enumerate(items):
             unknown = set(item) - _JOB_KEYS
             if unknown:
                 raise InvalidJobError(f"job {index}: unknown keys {sorted(unknown)}")
-            if "type" not in item:
+            if not isinstance(item.get("type"), str):
                 raise InvalidJobError(f"job {index}: 'type' (the task name) is required")
+        if not items:
+            return []
+        defaults = await self._task_defaults({item["type"] for item in items})
+        built = []
+        for index, item in enumerate(items):
             options = {k: v for k, v in item.items() if k not in ("type", "payload")}
             try:
-                built.append(self._build(item["type"], item.get("payload"), options))
+                built.append(self._build(item["type"], item.get("payload"), options, defaults))
             except InvalidJobError as exc:
                 raise InvalidJobError(f"job {index}: {exc}") from None
-        if not built:
-            return []
-        return await self._enqueue(built, connection)
+        return await self._insert(built, connection)
 
     def _build(
-        self, name: str, payload: Mapping[str, Any] | None, options: dict[str, Any]
+        self,
+        name: str,
+        payload: Mapping[str, Any] | None,
+        options: dict[str, Any],
+        defaults: dict[str, dict[str, Any]],
     ) -> NewJob:
-        if not isinstance(name, str):
-            raise InvalidJobError("the task name must be a string")
-        task = self.tasks.get(name)
-        merged: dict[str, Any] = (
-            dict(task.defaults())
-            if task
-            else {"queue": "default", "priority": 0, "max_attempts": 5, "timeout": None}
-        )
+        merged = dict(defaults.get(name, _GENERIC_DEFAULTS))
         merged.update({k: v for k, v in options.items() if v is not None or k == "timeout"})
         return new_job(
             name,
@@ -245,23 +257,41 @@ class Queue:
             **merged,
         )
 
-    async def _enqueue(self, jobs: list[NewJob], connection: Connection | None) -> list[Job]:
+    async def _insert(self, jobs: list[NewJob], connection: Connection | None) -> list[Job]:
         storage = await self.open()
-        await self._check_known(storage, {job.task for job in jobs})
         return await storage.insert_jobs(jobs, connection)
 
-    async def _check_known(self, storage: Storage, names: set[str]) -> None:
-        if self.allow_unknown_tasks:
-            return
-        missing = {n for n in names if n not in self.tasks and n not in self._known_tasks}
-        if missing:
-            self._known_tasks |= await storage.known_task_names(sorted(missing))
-            missing -= self._known_tasks
-        if missing:
+    async def _task_defaults(self, names: set[str]) -> dict[str, dict[str, Any]]:
+        """Default job options per task name: from this process's registry, else from
+        what workers registered in the database (cached for a minute).
+
+        Raises :class:`UnknownTaskError` for a name nobody registered, unless unknown
+        tasks are allowed (then they get the generic defaults).
+        """
+        found: dict[str, dict[str, Any]] = {}
+        stale: set[str] = set()
+        now = time.monotonic()
+        for name in names:
+            task = self.tasks.get(name)
+            cached = self._remote_tasks.get(name)
+            if task is not None:
+                found[name] = task.defaults()
+            elif cached is not None and now - cached[0] < _REMOTE_TASK_TTL:
+                found[name] = cached[1]
+            else:
+                stale.add(name)
+        if stale:
+            storage = await self.open()
+            for name, defaults in (await storage.task_defaults(sorted(stale))).items():
+                self._remote_tasks[name] = (now, defaults)
+                found[name] = defaults
+        missing = names - set(found)
+        if missing and not self.allow_unknown_tasks:
             raise UnknownTaskError(
                 f"no worker has registered the task {', '.join(sorted(missing))}: check the "
                 "name, or allow unknown tasks to enqueue ahead of a deploy"
             )
+        return found
 
     # --- reading and managing jobs --------------------------------------------------------
 

@@ -51,9 +51,11 @@ async def test_task_registered_by_a_worker_elsewhere_is_known(
         with pytest.raises(UnknownTaskError):
             await producer.enqueue("report.generate", {})
         storage = await queue.open()
-        await storage.register_tasks([("report.generate", "default", 0, 5, None)])
+        await storage.register_tasks([("report.generate", "reports", 7, 2, 30.0)])
         job = await producer.enqueue("report.generate", {})
-        assert job.task == "report.generate"
+        # The defaults the worker registered apply to a producer that lacks the task.
+        assert (job.task, job.queue, job.priority) == ("report.generate", "reports", 7)
+        assert (job.max_attempts, job.timeout) == (2, 30.0)
     finally:
         await producer.close()
 

@@ -56,6 +56,8 @@ def test_defaults() -> None:
         ({"tags": ["x" * 65]}, "each tag must be a string of 1 to 64"),
         ({"tags": [str(i) for i in range(21)]}, "at most 20 tags"),
         ({"dedupe_key": ""}, "dedupe_key must be a string of 1 to 255"),
+        ({"dedupe_key": "a\x00"}, "dedupe_key must be a string of 1 to 255"),
+        ({"tags": ["a\x00"]}, "each tag must be a string of 1 to 64"),
         ({"run_at": datetime(2030, 1, 1)}, "run_at must carry a time zone"),
         ({"run_at": datetime.now(UTC) + timedelta(days=400)}, "more than 366 days"),
         ({"delay": 1, "run_at": datetime.now(UTC)}, "either delay or run_at"),
@@ -76,6 +78,7 @@ def test_bad_options_are_refused_with_a_clear_message(
         ({"s": {1, 2}}, "payload is not JSON-serialisable"),
         ([1, 2], "payload must be a JSON object"),
         ({1: "a"}, "payload keys must be strings"),
+        ({"text": "a\x00b"}, "must not contain the NUL character"),
     ],
 )
 def test_payload_must_be_a_json_object(payload: object, message: str) -> None:

@@ -152,9 +152,18 @@ class Storage:
         rows = await conn.fetch(self.q["unfinished_by_dedupe_keys"], keys)
         return {row["dedupe_key"]: job_from_row(row, deduplicated=True) for row in rows}
 
-    async def known_task_names(self, names: list[str]) -> set[str]:
-        rows = await self.pool.fetch(self.q["known_task_names"], names)
-        return {row["name"] for row in rows}
+    async def task_defaults(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        """Default job options of the tasks workers registered, by name."""
+        rows = await self.pool.fetch(self.q["task_defaults"], names)
+        return {
+            row["name"]: {
+                "queue": row["queue"],
+                "priority": row["priority"],
+                "max_attempts": row["max_attempts"],
+                "timeout": row["timeout"],
+            }
+            for row in rows
+        }
 
     # --- reading and managing jobs -----------------------------------------------------
 

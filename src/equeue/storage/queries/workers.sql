@@ -19,8 +19,9 @@ ON CONFLICT (name) DO UPDATE
    SET queue = excluded.queue, priority = excluded.priority,
        max_attempts = excluded.max_attempts, timeout = excluded.timeout, last_seen = now();
 
--- name: known_task_names
-SELECT name FROM {schema}.tasks WHERE name = ANY($1::text[]);
+-- name: task_defaults
+SELECT name, queue, priority, max_attempts, timeout FROM {schema}.tasks
+ WHERE name = ANY($1::text[]);
 
 -- name: list_tasks
 SELECT * FROM {schema}.tasks ORDER BY name;
