@@ -232,6 +232,15 @@ def _check_number(
     return value
 
 
+def encode_json(value: object) -> str:
+    """JSON text PostgreSQL's jsonb accepts, or ValueError saying why not."""
+    text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+    text.encode()  # refuses lone surrogates, which jsonb cannot store
+    if "\\u0000" in text and _JSON_NUL.search(text):
+        raise ValueError("it contains the NUL character (\\u0000), which jsonb cannot store")
+    return text
+
+
 def encode_payload(payload: object, limits: Limits = DEFAULT_LIMITS) -> str:
     """Serialise a payload to JSON text, refusing what JSON cannot carry (no pickle)."""
     if payload is None:
@@ -239,15 +248,16 @@ def encode_payload(payload: object, limits: Limits = DEFAULT_LIMITS) -> str:
     if not isinstance(payload, dict):
         raise InvalidJobError("payload must be a JSON object (a dict of keyword arguments)")
     try:
-        text = json.dumps(payload, allow_nan=False, separators=(",", ":"))
-    except (TypeError, ValueError) as exc:
+        text = json.dumps(payload, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+        size = len(text.encode())
+    except (TypeError, ValueError) as exc:  # UnicodeEncodeError: a lone surrogate
         raise InvalidJobError(f"payload is not JSON-serialisable: {exc}") from None
     if "\\u0000" in text and _JSON_NUL.search(text):
         # PostgreSQL's jsonb cannot store the NUL character.
         raise InvalidJobError("payload must not contain the NUL character (\\u0000)")
     if any(not isinstance(key, str) for key in payload):
         raise InvalidJobError("payload keys must be strings (they become keyword arguments)")
-    if len(text.encode()) > limits.max_payload_bytes:
+    if size > limits.max_payload_bytes:
         raise InvalidJobError(
             f"payload is larger than the limit of {limits.max_payload_bytes} bytes"
         )

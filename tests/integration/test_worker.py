@@ -180,7 +180,7 @@ async def test_bad_results_and_unregistered_tasks_fail_clearly(
     async with running_worker(queue):
         bad_job = await wait_for_status(queue, bad.id, JobStatus.FAILED)
         ghost_job = await wait_for_status(queue, ghost.id, JobStatus.FAILED)
-    assert "not JSON-serialisable" in (bad_job.last_error or "")
+    assert "cannot be stored as JSON" in (bad_job.last_error or "")
     assert "no task named 'ghost'" in (ghost_job.last_error or "")
 
 
@@ -215,3 +215,39 @@ async def test_worker_registers_itself_and_its_tasks(queue: Queue) -> None:
         tasks = {t["name"]: t for t in await storage.list_tasks()}
         assert tasks["registered.one"]["queue"] == "q1"
     assert worker.id not in {w["id"] for w in await storage.list_workers()}
+
+
+async def test_a_result_postgresql_refuses_fails_that_job_only(queue: Queue) -> None:
+    @queue.task(name="echo", max_attempts=1)
+    async def echo(value: str) -> str:
+        return value
+
+    @queue.task(name="surrogate", max_attempts=1)
+    async def surrogate_result() -> str:
+        return "\ud800"  # a lone surrogate: fine for json.dumps, refused by jsonb
+
+    good = [await queue.enqueue("echo", {"value": f"ok{i}"}) for i in range(5)]
+    surrogate = await queue.enqueue("surrogate")
+    async with running_worker(queue, concurrency=20):
+        for job in good:
+            assert (await wait_for_status(queue, job.id, JobStatus.SUCCEEDED)).result
+        bad = await wait_for_status(queue, surrogate.id, JobStatus.FAILED)
+    assert "cannot be stored as JSON" in (bad.last_error or "")
+
+
+async def test_errors_with_nul_characters_are_recorded(queue: Queue) -> None:
+    @queue.task(name="nul_error", max_attempts=1)
+    def nul_error() -> str:
+        raise RuntimeError("bad\x00byte")
+
+    @queue.task(name="nul_result", max_attempts=1)
+    def nul_result() -> str:
+        return "a\x00b"
+
+    one = await queue.enqueue("nul_error")
+    two = await queue.enqueue("nul_result")
+    async with running_worker(queue):
+        failed = await wait_for_status(queue, one.id, JobStatus.FAILED)
+        refused = await wait_for_status(queue, two.id, JobStatus.FAILED)
+    assert failed.last_error == "RuntimeError: bad\\x00byte"
+    assert "NUL" in (refused.last_error or "")

@@ -79,6 +79,7 @@ def test_bad_options_are_refused_with_a_clear_message(
         ([1, 2], "payload must be a JSON object"),
         ({1: "a"}, "payload keys must be strings"),
         ({"text": "a\x00b"}, "must not contain the NUL character"),
+        ({"text": "\ud800"}, "payload is not JSON-serialisable"),
     ],
 )
 def test_payload_must_be_a_json_object(payload: object, message: str) -> None:

@@ -29,7 +29,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import asyncpg
+
 from equeue.errors import JobTimeoutError, TaskNotRegisteredError
+from equeue.job import encode_json
 from equeue.queue import Queue
 from equeue.retry import DEFAULT_BACKOFF
 from equeue.storage import Claimed, Failure, Storage
@@ -267,7 +270,10 @@ class Worker:
                     raise JobTimeoutError(
                         f"timed out after {job.timeout:g}s (attempt {job.attempts})"
                     ) from None
-            result_json = json.dumps(result, allow_nan=False)
+            try:
+                result_json = encode_json(result)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"the task's result cannot be stored as JSON: {exc}") from None
         except asyncio.CancelledError:
             if held.cancel_reason is None:
                 raise
@@ -297,15 +303,13 @@ class Worker:
         job = held.claimed
         task = self.queue.tasks.get(job.task)
         backoff = task.retry if task else DEFAULT_BACKOFF
-        error = f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, TypeError | ValueError) and "not JSON serializable" in str(exc):
-            error = f"the task's return value is not JSON-serialisable: {exc}"
+        error = _text(f"{type(exc).__name__}: {exc}")
         self._failures.append(
             Failure(
                 id=job.id,
                 token=job.lease_token,
                 error=error[:2000],
-                detail="".join(traceback.format_exception(exc))[:20000],
+                detail=_text("".join(traceback.format_exception(exc)))[:20000],
                 delay=backoff.delay(job.attempts),
                 outcome="timeout" if isinstance(exc, JobTimeoutError) else "failed",
             )
@@ -361,18 +365,60 @@ class Worker:
         failures, self._failures = self._failures, []
         try:
             if acks:
-                landed = await self._storage.complete(acks)
-                self._report_fenced([a[0] for a in acks], landed)
-            if failures:
-                statuses = await self._storage.fail(failures)
-                self._report_fenced([f.id for f in failures], set(statuses))
+                await self._write_acks(acks)
         except BaseException:
-            # Nothing was written (each statement is atomic): put them back for the retry.
+            # Nothing was written (one statement is atomic): keep them for the retry.
             self._acks[:0] = acks
             self._failures[:0] = failures
             raise
-        for job_id in [a[0] for a in acks] + [f.id for f in failures]:
+        try:
+            if failures:
+                await self._write_failures(failures)
+        except BaseException:
+            self._failures[:0] = failures
+            raise
+
+    async def _write_acks(self, acks: list[tuple[uuid.UUID, uuid.UUID, str]]) -> None:
+        assert self._storage is not None
+        try:
+            landed = await self._storage.complete(acks)
+        except asyncpg.DataError:
+            # A value PostgreSQL refuses would fail the whole batch forever: find it by
+            # writing one at a time, and fail those jobs instead.
+            landed = set()
+            for ack in acks:
+                try:
+                    landed |= await self._storage.complete([ack])
+                except asyncpg.DataError as exc:
+                    held = self._held.get(ack[0])
+                    if held is not None:
+                        error = ValueError(f"the task's result could not be stored: {exc}")
+                        self._record_failure(held, error)
+                    continue
+        self._report_fenced([a[0] for a in acks], landed)
+        for job_id in landed:
             self._forget(job_id)
+        for job_id, _, _ in acks:
+            if job_id not in landed and job_id not in {f.id for f in self._failures}:
+                self._forget(job_id)
+
+    async def _write_failures(self, failures: list[Failure]) -> None:
+        assert self._storage is not None
+        try:
+            statuses = await self._storage.fail(failures)
+        except asyncpg.DataError as exc:
+            # Not expected (errors are sanitised); never retry it forever. Letting go of
+            # the jobs lets their leases expire, and the rescuer retries them.
+            log.error(
+                "could not record %d failed attempts (%s); their leases will expire",
+                len(failures),
+                exc,
+            )
+            statuses = {}
+        else:
+            self._report_fenced([f.id for f in failures], set(statuses))
+        for failure in failures:
+            self._forget(failure.id)
 
     def _report_fenced(self, ids: list[uuid.UUID], landed: set[uuid.UUID]) -> None:
         for job_id in ids:
@@ -412,6 +458,11 @@ class Worker:
             log.info("released %d unfinished jobs for other workers", len(released))
             for job_id, _ in leftover:
                 self._forget(job_id)
+
+
+def _text(value: str) -> str:
+    """Text PostgreSQL can store: it refuses the NUL character."""
+    return value.replace("\x00", "\\x00")
 
 
 async def run_worker(queue: Queue, settings: WorkerSettings | None = None, **options: Any) -> None:
