@@ -19,6 +19,7 @@ import httpx
 import pytest
 import websockets
 from prometheus_client.parser import text_string_to_metric_families
+from websockets.exceptions import InvalidStatus
 
 from equeue import Queue
 
@@ -382,7 +383,7 @@ async def test_events_socket_sees_queued_running_succeeded(server: Server) -> No
 async def test_events_socket_refuses_without_credentials(server: Server) -> None:
     url = server.url.replace("http", "ws") + "/v1/events"
     for suffix in ("", "?token=forged.token"):
-        with pytest.raises(websockets.exceptions.InvalidStatus):
+        with pytest.raises(InvalidStatus):
             async with websockets.connect(url + suffix):
                 pass
     async with websockets.connect(url, additional_headers={"x-api-key": ADMIN_KEY}):

@@ -97,16 +97,37 @@ class ApiState:
     async def store(self) -> ApiStorage:
         return ApiStorage(await self.queue.open())
 
-    def scope(self, needed: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
-        """A dependency: authenticate, check ``needed``, and spend a rate-limit token."""
+    async def check(self, request: Request, needed: str) -> Principal:
+        """Authenticate, check the ``needed`` scope, and spend a rate-limit token."""
+        principal = await self.auth.authenticate(request)
+        principal.require(needed)
+        self.limiter.take(principal.key_id)
+        return principal
 
-        async def check(request: Request) -> Principal:
-            principal = await self.auth.authenticate(request)
-            principal.require(needed)
-            self.limiter.take(principal.key_id)
-            return principal
 
-        return check
+_STATE_KEY = "equeue.api"
+
+
+def _state_of(request: Request) -> ApiState:
+    state: ApiState = request.scope[_STATE_KEY]
+    return state
+
+
+async def _require_read(request: Request) -> Principal:
+    return await _state_of(request).check(request, "read")
+
+
+async def _require_write(request: Request) -> Principal:
+    return await _state_of(request).check(request, "write")
+
+
+async def _require_admin(request: Request) -> Principal:
+    return await _state_of(request).check(request, "admin")
+
+
+ReadKey = Annotated[Principal, Depends(_require_read)]
+WriteKey = Annotated[Principal, Depends(_require_write)]
+AdminKey = Annotated[Principal, Depends(_require_admin)]
 
 
 def _route_class(state: ApiState) -> type[APIRoute]:
@@ -128,6 +149,7 @@ def _route_class(state: ApiState) -> type[APIRoute]:
 
             async def handle(request: Request) -> Response:
                 started = time.perf_counter()
+                request.scope[_STATE_KEY] = state
                 try:
                     response = await handler(await _capped(request, limit))
                 except Exception as exc:
@@ -189,7 +211,6 @@ JobId = Annotated[uuid.UUID, Path(description="the job's id")]
 
 def _job_routes(router: APIRouter, state: ApiState) -> None:
     queue, settings = state.queue, state.settings
-    read, write, admin = state.scope("read"), state.scope("write"), state.scope("admin")
 
     @router.post(
         "/v1/jobs",
@@ -201,7 +222,7 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
     async def enqueue(
         body: JobIn,
         response: Response,
-        _: Annotated[Principal, Depends(write)],
+        _: WriteKey,
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> EnqueuedJob:
         """Enqueue a job. A dedupe key (or ``Idempotency-Key``) held by an unfinished job
@@ -217,9 +238,7 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         return EnqueuedJob.of(job)
 
     @router.post("/v1/jobs/batch", status_code=201, response_model=JobBatchOut, tags=["jobs"])
-    async def enqueue_batch(
-        body: JobBatchIn, _: Annotated[Principal, Depends(write)]
-    ) -> JobBatchOut:
+    async def enqueue_batch(body: JobBatchIn, _: WriteKey) -> JobBatchOut:
         """Enqueue up to ``max_batch_size`` jobs, all or nothing."""
         if len(body.jobs) > settings.max_batch_size:
             raise ApiError(
@@ -234,21 +253,27 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         return JobBatchOut(items=[EnqueuedJob.of(job) for job in jobs])
 
     @router.get("/v1/jobs/{job_id}", response_model=JobDetail, tags=["jobs"])
-    async def get_job(job_id: JobId, _: Annotated[Principal, Depends(read)]) -> JobDetail:
+    async def get_job(job_id: JobId, _: ReadKey) -> JobDetail:
         """One job, with its attempt history."""
         return JobDetail.of(await queue.get_job(job_id))
 
     @router.get("/v1/jobs", response_model=JobPage, tags=["jobs"])
     async def list_jobs(
-        _: Annotated[Principal, Depends(read)],
+        _: ReadKey,
         status: JobStatus | None = None,
         queue_name: Annotated[str | None, Query(alias="queue")] = None,
         task: Annotated[str | None, Query(alias="type")] = None,
         tag: str | None = None,
-        limit: Annotated[int, Query(ge=1, le=settings.max_page_size)] = 50,
+        limit: Annotated[int, Query(ge=1)] = 50,
         cursor: uuid.UUID | None = None,
     ) -> JobPage:
         """Jobs newest first; pass ``next_cursor`` back as ``cursor`` for the next page."""
+        if limit > settings.max_page_size:
+            raise ApiError(
+                422,
+                "invalid",
+                f"limit may be at most {settings.max_page_size} (the page size limit)",
+            )
         jobs, next_cursor = await queue.list_jobs(
             status=status,
             queue=queue_name,
@@ -260,25 +285,25 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         return JobPage(items=[JobOut.of(job) for job in jobs], next_cursor=next_cursor)
 
     @router.post("/v1/jobs/{job_id}/cancel", response_model=JobOut, tags=["jobs"])
-    async def cancel(job_id: JobId, _: Annotated[Principal, Depends(write)]) -> JobOut:
+    async def cancel(job_id: JobId, _: WriteKey) -> JobOut:
         """Cancel a job: a waiting one at once, a running one when its worker stops it
         (``cancel_requested: true`` meanwhile). 409 when it has finished."""
         return JobOut.of(await queue.cancel(job_id))
 
     @router.post("/v1/jobs/{job_id}/retry", response_model=JobOut, tags=["jobs"])
-    async def retry(job_id: JobId, _: Annotated[Principal, Depends(write)]) -> JobOut:
+    async def retry(job_id: JobId, _: WriteKey) -> JobOut:
         """Send a failed or cancelled job back to the queue. 409 otherwise."""
         return JobOut.of(await queue.retry(job_id))
 
     @router.delete("/v1/jobs/{job_id}", status_code=204, tags=["jobs"])
-    async def delete(job_id: JobId, _: Annotated[Principal, Depends(admin)]) -> Response:
+    async def delete(job_id: JobId, _: AdminKey) -> Response:
         """Delete a job. 409 while it runs."""
         await queue.delete(job_id)
         return Response(status_code=204)
 
     @router.delete("/v1/jobs", response_model=Deleted, tags=["jobs"])
     async def purge(
-        _: Annotated[Principal, Depends(admin)],
+        _: AdminKey,
         status: Annotated[list[JobStatus], Query()] = [JobStatus.SUCCEEDED],  # noqa: B006
         queue_name: Annotated[str | None, Query(alias="queue")] = None,
         task: Annotated[str | None, Query(alias="type")] = None,
@@ -297,11 +322,10 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
 
 def _admin_routes(router: APIRouter, state: ApiState) -> None:
     queue = state.queue
-    admin = state.scope("admin")
 
     @router.post("/v1/replay-dlq", response_model=Replayed, tags=["jobs"])
     async def replay_dlq(
-        _: Annotated[Principal, Depends(admin)],
+        _: AdminKey,
         limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
         queue_name: Annotated[str | None, Query(alias="queue")] = None,
         task: Annotated[str | None, Query(alias="type")] = None,
@@ -312,26 +336,26 @@ def _admin_routes(router: APIRouter, state: ApiState) -> None:
         )
 
     @router.post("/v1/queues/{name}/pause", response_model=QueueState, tags=["queues"])
-    async def pause(name: str, _: Annotated[Principal, Depends(admin)]) -> QueueState:
+    async def pause(name: str, _: AdminKey) -> QueueState:
         """Stop workers claiming from this queue; running jobs go on."""
         _check_queue_name(queue, name)
         await queue.pause_queue(name)
         return QueueState(name=name, paused=True)
 
     @router.post("/v1/queues/{name}/resume", response_model=QueueState, tags=["queues"])
-    async def resume(name: str, _: Annotated[Principal, Depends(admin)]) -> QueueState:
+    async def resume(name: str, _: AdminKey) -> QueueState:
         """Let workers claim from this queue again."""
         _check_queue_name(queue, name)
         await queue.resume_queue(name)
         return QueueState(name=name, paused=False)
 
     @router.get("/v1/keys", response_model=KeyList, tags=["keys"])
-    async def list_keys(_: Annotated[Principal, Depends(admin)]) -> KeyList:
+    async def list_keys(_: AdminKey) -> KeyList:
         """Every API key (ids and scopes; the keys themselves are never stored)."""
         return KeyList(items=[KeyOut.of(k) for k in await api_keys.list_keys(queue)])
 
     @router.post("/v1/keys", status_code=201, response_model=KeyCreated, tags=["keys"])
-    async def create_key(body: KeyIn, _: Annotated[Principal, Depends(admin)]) -> KeyCreated:
+    async def create_key(body: KeyIn, _: AdminKey) -> KeyCreated:
         """Create a key; the answer holds it once."""
         try:
             key_id, raw = await api_keys.create_key(queue, body.scopes, body.name)
@@ -341,7 +365,7 @@ def _admin_routes(router: APIRouter, state: ApiState) -> None:
         return KeyCreated(**KeyOut.of(info).model_dump(), key=raw)
 
     @router.delete("/v1/keys/{key_id}", status_code=204, tags=["keys"])
-    async def revoke_key(key_id: str, _: Annotated[Principal, Depends(admin)]) -> Response:
+    async def revoke_key(key_id: str, _: AdminKey) -> Response:
         """Revoke a key."""
         if not await api_keys.revoke_key(queue, key_id):
             raise ApiError(404, "not_found", f"no active API key {key_id!r}")
@@ -357,17 +381,16 @@ def _check_queue_name(queue: Queue, name: str) -> None:
 
 
 def _fleet_routes(router: APIRouter, state: ApiState) -> None:
-    read = state.scope("read")
     alive = state.settings.worker_alive_seconds
 
     @router.get("/v1/queues", response_model=QueueList, tags=["queues"])
-    async def list_queues(_: Annotated[Principal, Depends(read)]) -> QueueList:
+    async def list_queues(_: ReadKey) -> QueueList:
         """Every queue: counts by status, paused flag, oldest waiting job, recent rates."""
         stats = await (await state.store()).queue_stats(RATE_WINDOW_SECONDS)
         return QueueList(items=[QueueOut.of(s, RATE_WINDOW_SECONDS) for s in stats])
 
     @router.get("/v1/workers", response_model=WorkerList, tags=["fleet"])
-    async def list_workers(_: Annotated[Principal, Depends(read)]) -> WorkerList:
+    async def list_workers(_: ReadKey) -> WorkerList:
         """Workers that sent a heartbeat recently."""
         rows = await (await state.store()).live_workers(alive)
         return WorkerList(
@@ -375,17 +398,16 @@ def _fleet_routes(router: APIRouter, state: ApiState) -> None:
         )
 
     @router.get("/v1/tasks", response_model=TaskList, tags=["fleet"])
-    async def list_tasks(_: Annotated[Principal, Depends(read)]) -> TaskList:
+    async def list_tasks(_: ReadKey) -> TaskList:
         """Task names workers have registered, with their defaults."""
         rows = await (await state.queue.open()).list_tasks()
         return TaskList(items=[TaskOut(**row) for row in rows])
 
 
 def _event_routes(router: APIRouter, state: ApiState) -> None:
-    read = state.scope("read")
 
     @router.post("/v1/events/token", response_model=EventToken, tags=["events"])
-    async def events_token(principal: Annotated[Principal, Depends(read)]) -> EventToken:
+    async def events_token(principal: ReadKey) -> EventToken:
         """A short-lived signed token for ``WS /v1/events?token=...`` (browsers cannot
         set headers on a WebSocket; never put a key in a URL)."""
         from datetime import UTC, datetime
@@ -465,10 +487,9 @@ async def _pump(websocket: WebSocket, subscription: Any) -> None:
 
 
 def _ops_routes(router: APIRouter, state: ApiState) -> None:
-    read = state.scope("read")
 
     @router.get("/metrics", tags=["ops"], response_class=Response)
-    async def metrics(_: Annotated[Principal, Depends(read)]) -> Response:
+    async def metrics(_: ReadKey) -> Response:
         """Prometheus metrics (text format)."""
         store = await state.store()
         body = state.metrics.render(
