@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from asyncpg.pgproto.pgproto import UUID as FastUUID
+
 from equeue.errors import InvalidJobError
 
 
@@ -102,7 +104,7 @@ class Attempt:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Job:
     """A job as stored: what was asked, where it is in its life, and how it went."""
 
@@ -146,23 +148,33 @@ def uuid7() -> uuid.UUID:
     pagination by id alone. Within one millisecond a 12-bit counter keeps ids in the
     order they were made (RFC 9562, method 1); across processes, order is by millisecond.
     """
+    return uuid7_many(1)[0]
+
+
+def uuid7_many(count: int) -> list[uuid.UUID]:
+    """``count`` version-7 UUIDs in the order made, at a fraction of the cost of one each."""
+    stamps = []
     with _uuid7_lock:
-        ms = time.time_ns() // 1_000_000
-        last_ms, counter = _uuid7_last
-        if ms <= last_ms:
-            ms, counter = last_ms, counter + 1
+        ms, counter = _uuid7_last
+        now = time.time_ns() // 1_000_000
+        if now > ms:
+            ms, counter = now, int.from_bytes(os.urandom(2), "big") & 0x7FF  # room to count
+        else:
+            counter += 1
+        for _ in range(count):
             if counter > 0xFFF:  # counter exhausted: borrow the next millisecond
                 ms, counter = ms + 1, 0
-        else:
-            counter = int.from_bytes(os.urandom(2), "big") & 0x7FF  # leave room to count
-        _uuid7_last[:] = [ms, counter]
-    rand = int.from_bytes(os.urandom(8), "big")
-    value = (ms & 0xFFFF_FFFF_FFFF) << 80
-    value |= 0x7 << 76
-    value |= counter << 64
-    value |= 0b10 << 62
-    value |= rand & ((1 << 62) - 1)
-    return uuid.UUID(int=value)
+            stamps.append((ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | counter << 64)
+            counter += 1
+        _uuid7_last[:] = [ms, counter - 1]
+    noise = os.urandom(8 * count)
+    variant = 0b10 << 62
+    mask = (1 << 62) - 1
+    # asyncpg's UUID is a C subclass of uuid.UUID, ten times cheaper to build.
+    return [
+        FastUUID((stamp | variant | (int.from_bytes(noise[8 * i : 8 * i + 8]) & mask)).to_bytes(16))
+        for i, stamp in enumerate(stamps)
+    ]
 
 
 # --- New jobs: what an enqueue may ask for -------------------------------------------
@@ -208,7 +220,15 @@ class NewJob:
     tags: list[str]
 
 
+# One encoder for all: json.dumps with options builds a new encoder per call.
+_ENCODER = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+# Names seen valid before: enqueue checks the same few task and queue names over and over.
+_VALID_NAMES: set[str] = set()
+
+
 def _check_name(kind: str, value: object, limits: Limits) -> str:
+    if type(value) is str and value in _VALID_NAMES and len(value) <= limits.max_name_length:
+        return value
     if not isinstance(value, str) or not value:
         raise InvalidJobError(f"{kind} must be a non-empty string")
     if len(value) > limits.max_name_length:
@@ -217,12 +237,16 @@ def _check_name(kind: str, value: object, limits: Limits) -> str:
         raise InvalidJobError(
             f"{kind} {value!r} may hold only letters, digits and the characters _ . : -"
         )
+    if len(_VALID_NAMES) < 10_000:
+        _VALID_NAMES.add(value)
     return value
 
 
 def _check_number(
     kind: str, value: object, low: float, high: float, *, integer: bool = False
 ) -> float:
+    if type(value) is int and low <= value <= high:  # the common case, checked first
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidJobError(f"{kind} must be a number")
     if integer and not float(value).is_integer():
@@ -234,7 +258,7 @@ def _check_number(
 
 def encode_json(value: object) -> str:
     """JSON text PostgreSQL's jsonb accepts, or ValueError saying why not."""
-    text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+    text = _ENCODER.encode(value)
     text.encode()  # refuses lone surrogates, which jsonb cannot store
     if "\\u0000" in text and _JSON_NUL.search(text):
         raise ValueError("it contains the NUL character (\\u0000), which jsonb cannot store")
@@ -248,14 +272,14 @@ def encode_payload(payload: object, limits: Limits = DEFAULT_LIMITS) -> str:
     if not isinstance(payload, dict):
         raise InvalidJobError("payload must be a JSON object (a dict of keyword arguments)")
     try:
-        text = json.dumps(payload, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+        text = _ENCODER.encode(payload)
         size = len(text.encode())
     except (TypeError, ValueError) as exc:  # UnicodeEncodeError: a lone surrogate
         raise InvalidJobError(f"payload is not JSON-serialisable: {exc}") from None
     if "\\u0000" in text and _JSON_NUL.search(text):
         # PostgreSQL's jsonb cannot store the NUL character.
         raise InvalidJobError("payload must not contain the NUL character (\\u0000)")
-    if any(not isinstance(key, str) for key in payload):
+    if payload and any(type(key) is not str for key in payload):
         raise InvalidJobError("payload keys must be strings (they become keyword arguments)")
     if size > limits.max_payload_bytes:
         raise InvalidJobError(
@@ -277,8 +301,12 @@ def new_job(
     dedupe_key: str | None = None,
     tags: list[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    job_id: uuid.UUID | None = None,
 ) -> NewJob:
-    """Validate one enqueue request; raise :class:`InvalidJobError` saying what is wrong."""
+    """Validate one enqueue request; raise :class:`InvalidJobError` saying what is wrong.
+
+    ``job_id`` lets a batch hand in ids made together (see :func:`uuid7_many`).
+    """
     payload_json = encode_payload(payload, limits)
     priority = int(_check_number("priority", priority, PRIORITY_MIN, PRIORITY_MAX, integer=True))
     max_attempts = int(
@@ -302,7 +330,7 @@ def new_job(
             "without NUL"
         )
     return NewJob(
-        id=uuid7(),
+        id=job_id or uuid7(),
         task=_check_name("task name", task, limits),
         queue=_check_name("queue name", queue, limits),
         payload=payload or {},

@@ -14,7 +14,7 @@ import asyncpg
 
 from equeue import migrations
 from equeue.errors import InvalidJobError, JobNotFoundError, JobStateError, UnknownTaskError
-from equeue.job import DEFAULT_LIMITS, Job, JobStatus, Limits, NewJob, new_job
+from equeue.job import DEFAULT_LIMITS, Job, JobStatus, Limits, NewJob, new_job, uuid7_many
 from equeue.retry import DEFAULT_BACKOFF, Backoff
 from equeue.storage import Connection, Storage
 from equeue.storage.sql import validate_schema_name
@@ -224,19 +224,22 @@ class Queue:
         """
         items = list(jobs)
         for index, item in enumerate(items):
-            unknown = set(item) - _JOB_KEYS
-            if unknown:
-                raise InvalidJobError(f"job {index}: unknown keys {sorted(unknown)}")
+            if not item.keys() <= _JOB_KEYS:
+                unknown = sorted(set(item) - _JOB_KEYS)
+                raise InvalidJobError(f"job {index}: unknown keys {unknown}")
             if not isinstance(item.get("type"), str):
                 raise InvalidJobError(f"job {index}: 'type' (the task name) is required")
         if not items:
             return []
         defaults = await self._task_defaults({item["type"] for item in items})
         built = []
+        ids = uuid7_many(len(items))
         for index, item in enumerate(items):
-            options = {k: v for k, v in item.items() if k not in ("type", "payload")}
+            options = {k: v for k, v in item.items() if k != "type" and k != "payload"}
             try:
-                built.append(self._build(item["type"], item.get("payload"), options, defaults))
+                built.append(
+                    self._build(item["type"], item.get("payload"), options, defaults, ids[index])
+                )
             except InvalidJobError as exc:
                 raise InvalidJobError(f"job {index}: {exc}") from None
         return await self._insert(built, connection)
@@ -247,15 +250,15 @@ class Queue:
         payload: Mapping[str, Any] | None,
         options: dict[str, Any],
         defaults: dict[str, dict[str, Any]],
+        job_id: uuid.UUID | None = None,
     ) -> NewJob:
         merged = dict(defaults.get(name, _GENERIC_DEFAULTS))
-        merged.update({k: v for k, v in options.items() if v is not None or k == "timeout"})
-        return new_job(
-            name,
-            dict(payload) if isinstance(payload, Mapping) else payload,
-            limits=self.limits,
-            **merged,
-        )
+        for key, value in options.items():
+            if value is not None or key == "timeout":
+                merged[key] = value
+        if payload is not None and type(payload) is not dict and isinstance(payload, Mapping):
+            payload = dict(payload)
+        return new_job(name, payload, limits=self.limits, job_id=job_id, **merged)
 
     async def _insert(self, jobs: list[NewJob], connection: Connection | None) -> list[Job]:
         storage = await self.open()

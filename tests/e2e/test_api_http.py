@@ -424,13 +424,20 @@ async def test_pause_resume_dlq_replay_queue_stats_and_metrics(server: Server) -
             again = await wait_for(api, boom["id"], "failed")
             assert len(again["attempt_history"]) == 2  # history kept across the replay
 
-            metrics = await api.get("/metrics")
-            assert metrics.status_code == 200
-            samples = {
-                (s.name, tuple(sorted(s.labels.items()))): s.value
-                for family in text_string_to_metric_families(metrics.text)
-                for s in family.samples
-            }
+            # Workers add their counts to the fleet-wide statistics every few seconds.
+            failed_key = ("equeue_jobs_failed_total", (("queue", other), ("task", "api.boom")))
+            deadline = asyncio.get_running_loop().time() + 15
+            while True:
+                metrics = await api.get("/metrics")
+                assert metrics.status_code == 200
+                samples = {
+                    (s.name, tuple(sorted(s.labels.items()))): s.value
+                    for family in text_string_to_metric_families(metrics.text)
+                    for s in family.samples
+                }
+                if samples.get(failed_key) == 2 or asyncio.get_running_loop().time() > deadline:
+                    break
+                await asyncio.sleep(0.2)
             assert (
                 samples[("equeue_jobs_enqueued_total", (("queue", other), ("task", "api.echo")))]
                 == 1

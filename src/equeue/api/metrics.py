@@ -21,10 +21,10 @@ from prometheus_client.metrics_core import (
 from prometheus_client.utils import floatToGoString
 
 from equeue.storage.api import StatCell
+from equeue.worker.stats import BUCKETS as STAT_BUCKETS
 
-#: The bucket bounds of the run and wait histograms: the same list as the SQL function
-#: stats_bucket of migration 0002.
-BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600)
+#: The bucket bounds of the run and wait histograms, as the workers count them.
+BUCKETS = STAT_BUCKETS
 _COUNTERS = {
     "enqueued": "Jobs enqueued",
     "succeeded": "Jobs that succeeded",

@@ -13,8 +13,9 @@ CREATE TABLE {schema}.api_keys (
     CONSTRAINT api_keys_scopes_known CHECK (scopes <@ ARRAY['read', 'write', 'admin'])
 );
 
--- Fleet-wide counters and histograms, kept by the job triggers below so every process
--- (workers, API servers) contributes and any API process can report the totals. A row
+-- Fleet-wide counters and histograms: enqueues are counted by the insert trigger below,
+-- outcomes and run/wait times by the worker processes (equeue/worker/stats.py), so any
+-- API process can report the totals. A row
 -- is one counter cell; `shard` spreads concurrent writers over several rows so two
 -- workers acknowledging at the same moment rarely wait on the same row lock.
 -- Plain counters have le = 'Infinity'; histogram buckets are not cumulative here.
@@ -28,15 +29,6 @@ CREATE TABLE {schema}.job_stats (
     total   double precision NOT NULL DEFAULT 0,
     PRIMARY KEY (queue, task, metric, le, shard)
 );
-
--- The upper bound of the histogram bucket holding `seconds`.
-CREATE FUNCTION {schema}.stats_bucket(seconds double precision) RETURNS double precision
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT coalesce(min(b), 'Infinity')
-      FROM unnest('{0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5,10,30,60,300,900,3600}'
-                  ::double precision[]) AS b
-     WHERE b >= seconds
-$$;
 
 -- One event entry: a status letter and the job id in unpadded base64 (23 bytes), so a
 -- notification of under 8,000 bytes carries 340 of them.
@@ -53,8 +45,12 @@ $$;
 -- are cut at 63 bytes). They carry ids and statuses only, never payloads, and cost one
 -- NOTIFY per statement (one per 340 changed rows for larger statements), never one per
 -- row: the triggers run once per statement over its transition tables.
-CREATE FUNCTION {schema}.jobs_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- For inserts this replaces the wake-up trigger function of 0001, so one trigger pass
+-- over the new rows wakes workers, sends the events and counts the enqueues.
+CREATE OR REPLACE FUNCTION {schema}.notify_new_jobs() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_notify(TG_ARGV[0], 'q:' || q.queue)
+       FROM (SELECT DISTINCT queue FROM new_jobs WHERE status = 'queued') AS q;
     PERFORM pg_notify('equeue_' || TG_TABLE_SCHEMA || '_ev', string_agg(entry, ''))
        FROM (SELECT (row_number() OVER () - 1) / 340 AS chunk,
                     {schema}.event_entry(status, id) AS entry
@@ -68,64 +64,21 @@ BEGIN
 END
 $$;
 
--- Only status changes are events: lease renewals and cancel flags are not. One statement
--- with CTEs reads the transition tables once for both the events and the counters.
+-- Only status changes are events: lease renewals and cancel flags are not. The outcome
+-- counters and run/wait histograms are not kept here: a trigger doing that work per row
+-- cost as much as the claim itself, so each worker process counts what it does in memory
+-- and adds its totals to job_stats every few seconds (equeue/worker/stats.py).
 CREATE FUNCTION {schema}.jobs_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    done record;
 BEGIN
-    WITH changed AS MATERIALIZED (
-        SELECT n.id, n.queue, n.task, n.status, o.status AS old_status,
-               n.started_at, n.finished_at, n.run_at
-          FROM new_jobs n JOIN old_jobs o ON o.id = n.id
-         WHERE n.status <> o.status
-    ), notified AS (
-        SELECT pg_notify('equeue_' || TG_TABLE_SCHEMA || '_ev', string_agg(entry, ''))
-          FROM (SELECT (row_number() OVER () - 1) / 340 AS chunk,
-                       {schema}.event_entry(status, id) AS entry
-                  FROM changed) AS e
-         GROUP BY chunk
-    ), cells AS (
-        -- Finished attempts and their outcome.
-        SELECT queue, task,
-               CASE status WHEN 'succeeded' THEN 'succeeded' WHEN 'failed' THEN 'failed'
-                           WHEN 'retrying' THEN 'retried' ELSE 'cancelled' END AS metric,
-               'Infinity'::double precision AS le, 0::double precision AS seconds
-          FROM changed WHERE status IN ('succeeded', 'failed', 'retrying', 'cancelled')
-        UNION ALL
-        -- How long an attempt ran (a released job did not finish its attempt).
-        SELECT queue, task, 'run_seconds', {schema}.stats_bucket(r.seconds), r.seconds
-          FROM changed,
-               LATERAL (SELECT greatest(0, extract(epoch FROM
-                            coalesce(finished_at, now()) - started_at))::double precision
-                       AS seconds) AS r
-         WHERE old_status = 'running' AND status <> 'queued' AND started_at IS NOT NULL
-        UNION ALL
-        -- How long a job waited, runnable, before a worker took it.
-        SELECT queue, task, 'wait_seconds', {schema}.stats_bucket(w.seconds), w.seconds
-          FROM changed,
-               LATERAL (SELECT greatest(0, extract(epoch FROM started_at - run_at))
-                               ::double precision AS seconds) AS w
-         WHERE status = 'running'
-    ), counted AS (
-        INSERT INTO {schema}.job_stats AS s (queue, task, metric, le, shard, n, total)
-        SELECT queue, task, metric, le, pg_backend_pid() % 16, count(*), sum(seconds)
-          FROM cells
-         GROUP BY queue, task, metric, le
-         -- One order for every writer, so two statements never wait on each other in turn.
-         ORDER BY queue, task, metric, le
-        ON CONFLICT (queue, task, metric, le, shard)
-           DO UPDATE SET n = s.n + excluded.n, total = s.total + excluded.total
-        RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM notified), (SELECT count(*) FROM counted) INTO done;
+    PERFORM pg_notify('equeue_' || TG_TABLE_SCHEMA || '_ev', string_agg(entry, ''))
+       FROM (SELECT (row_number() OVER () - 1) / 340 AS chunk,
+                    {schema}.event_entry(n.status, n.id) AS entry
+               FROM new_jobs n JOIN old_jobs o ON o.id = n.id
+              WHERE n.status <> o.status) AS e
+      GROUP BY chunk;
     RETURN NULL;
 END
 $$;
-
-CREATE TRIGGER jobs_events_insert AFTER INSERT ON {schema}.jobs
-    REFERENCING NEW TABLE AS new_jobs
-    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.jobs_inserted();
 
 CREATE TRIGGER jobs_events_update AFTER UPDATE ON {schema}.jobs
     REFERENCING OLD TABLE AS old_jobs NEW TABLE AS new_jobs

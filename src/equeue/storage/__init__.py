@@ -37,6 +37,7 @@ class Claimed:
     max_attempts: int
     timeout: float | None
     lease_token: uuid.UUID
+    waited: float  #: seconds from its run-at time to this claim
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,14 +182,19 @@ class Storage:
         limit: int,
         before: uuid.UUID | None,
     ) -> list[Job]:
-        rows = await self.pool.fetch(self.q["list_jobs"], status, queue, task, tag, limit, before)
+        query = "list_dead_jobs" if status in ("failed", "cancelled") else "list_jobs"
+        rows = await self.pool.fetch(self.q[query], status, queue, task, tag, limit, before)
         return [job_from_row(row) for row in rows]
 
     async def cancel_job(self, job_id: uuid.UUID) -> Job | None:
         """Cancel a waiting job, or flag a running one; None when neither applies."""
         async with self.pool.acquire() as conn:
             row = await conn.fetchrow(self.q["cancel_waiting_job"], job_id)
-            if row is None:
+            if row is not None:
+                # Count it with the outcomes the workers count (shard 0: rare writes).
+                stat = (row["queue"], row["task"], "cancelled", float("inf"), 1, 0.0)
+                await conn.execute(self.q["add_job_stats"], *([v] for v in stat), 0)
+            else:
                 row = await conn.fetchrow(self.q["request_cancel_running_job"], job_id)
         return job_from_row(row) if row else None
 
@@ -227,7 +233,8 @@ class Storage:
         self, worker_id: str, queues: list[str] | None, limit: int, lease_seconds: float
     ) -> list[Claimed]:
         rows = await self.pool.fetch(self.q["claim_jobs"], queues, limit, worker_id, lease_seconds)
-        return [Claimed(**dict(row)) for row in rows]
+        # Positional: RETURNING lists the columns in Claimed's field order.
+        return [Claimed(*row) for row in rows]
 
     async def complete(self, done: Sequence[tuple[uuid.UUID, uuid.UUID, str]]) -> set[uuid.UUID]:
         """Record successes (id, lease token, JSON result); returns the ids that landed."""
@@ -269,6 +276,14 @@ class Storage:
             rows: list[asyncpg.Record] = await conn.fetch(self.q[query], *args)
             return rows
 
+    async def add_job_stats(
+        self, rows: Sequence[tuple[str, str, str, float, int, float]], shard: int
+    ) -> None:
+        """Add counts (queue, task, metric, le, n, total) to the fleet-wide statistics."""
+        if rows:
+            columns = list(zip(*rows, strict=True))
+            await self.pool.execute(self.q["add_job_stats"], *columns, shard)
+
     # --- workers and tasks ----------------------------------------------------------------
 
     async def register_tasks(self, rows: Sequence[tuple[str, str, int, int, float | None]]) -> None:
@@ -278,6 +293,9 @@ class Storage:
         await self.pool.execute(
             self.q["register_tasks"], names, queues, priorities, attempts, timeouts
         )
+
+    async def delete_worker(self, worker_id: str) -> None:
+        await self.pool.execute(self.q["delete_worker"], worker_id)
 
     async def list_workers(self) -> list[dict[str, Any]]:
         return [dict(r) for r in await self.pool.fetch(self.q["list_workers"])]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from equeue.storage import Storage
+from equeue.worker.stats import JobStats
 
 log = logging.getLogger("equeue.maintenance")
 
@@ -30,9 +31,12 @@ class MaintenanceSettings:
 
 
 class Maintenance:
-    def __init__(self, storage: Storage, settings: MaintenanceSettings) -> None:
+    def __init__(
+        self, storage: Storage, settings: MaintenanceSettings, stats: JobStats | None = None
+    ) -> None:
         self._storage = storage
         self._settings = settings
+        self._stats = stats
         self._last_prune = 0.0
 
     async def run_forever(self) -> None:
@@ -56,6 +60,8 @@ class Maintenance:
         rows = await self._storage.run_duty(duty, query, *args)
         if duty == "rescue" and rows:
             for row in rows:
+                if self._stats is not None:
+                    self._stats.count(row["queue"], row["task"], row["status"])
                 log.warning(
                     "rescued job %s after its lease expired: now %s",
                     row["id"],

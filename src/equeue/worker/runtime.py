@@ -39,8 +39,11 @@ from equeue.storage import Claimed, Failure, Storage
 from equeue.worker.heartbeat import Heartbeat, WorkerInfo
 from equeue.worker.maintenance import Maintenance, MaintenanceSettings
 from equeue.worker.notifier import Notifier
+from equeue.worker.stats import JobStats
 
 log = logging.getLogger("equeue.worker")
+
+_STATS_INTERVAL = 2.0  # seconds between writes of this process's job statistics
 
 # Why a running job's asyncio task was cancelled, which decides what is written.
 _REQUESTED, _LEASE_LOST, _SHUTDOWN = "requested", "lease_lost", "shutdown"
@@ -76,6 +79,7 @@ class _Held:
     started: float
     task: asyncio.Task[None] | None = None
     cancel_reason: str | None = None
+    duration: float = 0.0  #: how long the task ran, once it has ended
 
 
 class Worker:
@@ -99,6 +103,9 @@ class Worker:
         )
         self._queues = set(self.settings.queues) if self.settings.queues else None
         self._storage: Storage | None = None
+        self._closing = False
+        self._half_batch = min(self.settings.claim_batch, self.settings.concurrency) // 2
+        self.stats = JobStats()
         self.jobs_done = 0
 
     # --- public control -------------------------------------------------------------------
@@ -143,12 +150,14 @@ class Worker:
         heartbeat.start()
         notifier = Notifier(self._dsn, storage.channel, self._on_notification)
         background: list[asyncio.Task[None]] = []
+        flusher: asyncio.Task[None] | None = None
         try:
             if s.listen:
                 await notifier.start()
-            background.append(asyncio.create_task(self._flush_loop(), name="equeue-flush"))
+            flusher = asyncio.create_task(self._flush_loop(), name="equeue-flush")
+            background.append(asyncio.create_task(self._stats_loop(), name="equeue-stats"))
             if s.maintenance:
-                maintenance = Maintenance(storage, s.maintenance_settings)
+                maintenance = Maintenance(storage, s.maintenance_settings, self.stats)
                 background.append(asyncio.create_task(maintenance.run_forever()))
             log.info(
                 "worker %s started: concurrency %d, queues %s",
@@ -164,11 +173,12 @@ class Worker:
             for task in background:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await self._flush()
+            await self._close_flusher(flusher)
+            await self._write_stats()
             await notifier.stop()
             await asyncio.to_thread(heartbeat.stop)
             with contextlib.suppress(Exception):
-                await storage.pool.execute(storage.q["delete_worker"], self.id)
+                await storage.delete_worker(self.id)
             self._executor.shutdown(wait=False, cancel_futures=True)
             log.info("worker %s stopped after %d jobs", self.id, self.jobs_done)
 
@@ -188,6 +198,13 @@ class Worker:
                 self._slot_freed.clear()
                 await self._slot_freed.wait()
                 continue
+            if free < self._half_batch and self._held:
+                # Busy: give finishing jobs a moment to free more slots, so each claim
+                # statement takes a large batch instead of a trickle.
+                self._slot_freed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._slot_freed.wait(), 0.005)
+                free = s.concurrency - len(self._held)
             want = min(free, s.claim_batch)
             # Clear before claiming: a notification that lands during the claim must
             # still wake the next round.
@@ -200,6 +217,7 @@ class Worker:
                 continue
             now = time.monotonic()
             for job in claimed:
+                self.stats.observe(job.queue, job.task, "wait_seconds", job.waited)
                 held = _Held(job, now)
                 self._held[job.id] = held
                 held.task = asyncio.create_task(self._run(held))
@@ -283,6 +301,7 @@ class Worker:
         except Exception as exc:  # every task error is recorded
             self._record_failure(held, exc)
             return
+        held.duration = time.monotonic() - held.started
         self._acks.append((job.id, job.lease_token, result_json))
         self._flush_needed.set()
         self._log(held, "succeeded")
@@ -291,7 +310,8 @@ class Worker:
         job = held.claimed
         if held.cancel_reason == _REQUESTED:
             assert self._storage is not None
-            await self._storage.mark_cancelled(job.id, job.lease_token)
+            if await self._storage.mark_cancelled(job.id, job.lease_token):
+                self._count(held, "cancelled")
             self._log(held, "cancelled")
         elif held.cancel_reason == _LEASE_LOST:
             self._log(held, "abandoned (lease lost)")
@@ -301,6 +321,7 @@ class Worker:
 
     def _record_failure(self, held: _Held, exc: BaseException) -> None:
         job = held.claimed
+        held.duration = time.monotonic() - held.started
         task = self.queue.tasks.get(job.task)
         backoff = task.retry if task else DEFAULT_BACKOFF
         error = _text(f"{type(exc).__name__}: {exc}")
@@ -349,7 +370,7 @@ class Worker:
     # --- writing outcomes ------------------------------------------------------------------
 
     async def _flush_loop(self) -> None:
-        while True:
+        while not (self._closing and not self._acks and not self._failures):
             await self._flush_needed.wait()
             self._flush_needed.clear()
             try:
@@ -358,6 +379,40 @@ class Worker:
                 log.warning("writing job outcomes failed (%s); retrying", exc)
                 await asyncio.sleep(0.5)
                 self._flush_needed.set()
+
+    async def _close_flusher(self, flusher: asyncio.Task[None] | None) -> None:
+        """Let the flusher write what is left, then stop it (never mid-statement:
+        an outcome written but put back as unwritten would be sent twice)."""
+        if flusher is None:
+            return
+        self._closing = True
+        self._flush_needed.set()
+        done, _ = await asyncio.wait([flusher], timeout=10)
+        if not done:
+            log.error("could not write the last job outcomes; their leases will expire")
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+
+    async def _stats_loop(self) -> None:
+        while True:
+            await asyncio.sleep(_STATS_INTERVAL)
+            await self._write_stats()
+
+    async def _write_stats(self) -> None:
+        rows = self.stats.take()
+        if not rows or self._storage is None:
+            return
+        try:
+            await self._storage.add_job_stats(rows, shard=hash(self.id) % 16)
+        except Exception as exc:  # statistics must never stop the work
+            log.warning("writing job statistics failed (%s); keeping them", exc)
+            self.stats.put_back(rows)
+
+    def _count(self, held: _Held, status: str) -> None:
+        job = held.claimed
+        self.stats.count(job.queue, job.task, status)
+        self.stats.observe(job.queue, job.task, "run_seconds", held.duration)
 
     async def _flush(self) -> None:
         assert self._storage is not None
@@ -397,6 +452,9 @@ class Worker:
                     continue
         self._report_fenced([a[0] for a in acks], landed)
         for job_id in landed:
+            held = self._held.get(job_id)
+            if held is not None:
+                self._count(held, "succeeded")
             self._forget(job_id)
         for job_id, _, _ in acks:
             if job_id not in landed and job_id not in {f.id for f in self._failures}:
@@ -418,6 +476,9 @@ class Worker:
         else:
             self._report_fenced([f.id for f in failures], set(statuses))
         for failure in failures:
+            held = self._held.get(failure.id)
+            if held is not None and failure.id in statuses:
+                self._count(held, statuses[failure.id])
             self._forget(failure.id)
 
     def _report_fenced(self, ids: list[uuid.UUID], landed: set[uuid.UUID]) -> None:

@@ -3,7 +3,8 @@
 
 -- name: insert_jobs
 -- Enqueue a batch in one statement. A job whose dedupe key an unfinished job holds is
--- skipped (ON CONFLICT against the partial unique index) and is absent from RETURNING.
+-- skipped (ON CONFLICT against the partial unique index) and is absent from RETURNING;
+-- within one batch the first job holding a key wins (unnest keeps the batch's order).
 INSERT INTO {schema}.jobs
     (id, task, queue, payload, priority, status, max_attempts, timeout, run_at,
      dedupe_key, tags)
@@ -15,15 +16,13 @@ SELECT n.id, n.task, n.queue, n.payload::jsonb, n.priority,
            coalesce(u.run_at, now() + make_interval(secs => coalesce(u.delay, 0))) AS run_at,
            u.dedupe_key,
            CASE WHEN u.tags IS NULL THEN '{}'::text[]
-                ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) END AS tags,
-           u.ord
+                ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) END AS tags
       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::smallint[],
                   $6::integer[], $7::float8[], $8::timestamptz[], $9::float8[], $10::text[],
                   $11::text[])
-           WITH ORDINALITY AS u(id, task, queue, payload, priority, max_attempts, timeout,
-                                run_at, delay, dedupe_key, tags, ord)
+           AS u(id, task, queue, payload, priority, max_attempts, timeout, run_at, delay,
+                dedupe_key, tags)
   ) AS n
- ORDER BY n.ord
 ON CONFLICT (dedupe_key)
    WHERE dedupe_key IS NOT NULL AND status IN ('scheduled', 'queued', 'running', 'retrying')
    DO NOTHING
@@ -47,6 +46,18 @@ SELECT * FROM {schema}.jobs
    AND ($4::text IS NULL OR tags @> ARRAY[$4::text])
    AND ($6::uuid IS NULL OR id < $6)
  ORDER BY id DESC
+ LIMIT $5;
+
+-- name: list_dead_jobs
+-- list_jobs for the rare statuses (failed, cancelled): the redundant status test lets
+-- the planner use their partial index instead of walking every job.
+SELECT * FROM {schema}.jobs
+ WHERE status = $1 AND status IN ('failed', 'cancelled')
+   AND ($2::text IS NULL OR queue = $2)
+   AND ($3::text IS NULL OR task = $3)
+   AND ($4::text IS NULL OR tags @> ARRAY[$4::text])
+   AND ($6::uuid IS NULL OR id < $6)
+ ORDER BY status, id DESC
  LIMIT $5;
 
 -- name: cancel_waiting_job
@@ -140,7 +151,8 @@ UPDATE {schema}.jobs j
   FROM picked
  WHERE j.id = picked.id
 RETURNING j.id, j.task, j.queue, j.payload::text AS payload, j.priority, j.attempts,
-          j.max_attempts, j.timeout, j.lease_token;
+          j.max_attempts, j.timeout, j.lease_token,
+          extract(epoch FROM now() - j.run_at)::float8 AS waited;
 
 -- name: complete_jobs
 -- Record successes, fenced: only a job still running under the same lease token changes.

@@ -32,12 +32,13 @@ WITH expired AS (
                'error', 'lease expired: the worker stopped renewing it'))
       FROM expired
      WHERE j.id = expired.id AND j.status = 'running'
-    RETURNING j.id, j.status, j.queue
+    RETURNING j.id, j.status, j.queue, j.task
 ), notified AS (
     SELECT pg_notify({channel}, 'q:' || queue)
       FROM (SELECT DISTINCT queue FROM rescued WHERE status = 'retrying') q
 )
-SELECT rescued.id, rescued.status FROM rescued, (SELECT count(*) FROM notified) AS n;
+SELECT rescued.id, rescued.status, rescued.queue, rescued.task
+  FROM rescued, (SELECT count(*) FROM notified) AS n;
 
 -- name: promote_due_jobs
 -- Scheduled and retrying jobs whose time has come become 'queued' (workers would claim
