@@ -22,6 +22,19 @@ from equeue.storage.sql import Queries, channel_name
 #: A connection of ours (from the pool) or a caller's, for transactional enqueue.
 Connection = asyncpg.Connection | PoolConnectionProxy
 _UNFINISHED = ("scheduled", "queued", "running", "retrying")
+#: From this many jobs, a batch of plain jobs is written by COPY instead of INSERT.
+_COPY_FROM = 100
+_COPY_COLUMNS = [
+    "id",
+    "task",
+    "queue",
+    "payload",
+    "priority",
+    "status",
+    "max_attempts",
+    "timeout",
+    "tags",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +136,10 @@ class Storage:
             return await self._insert_jobs(conn, jobs)
 
     async def _insert_jobs(self, conn: Connection, jobs: Sequence[NewJob]) -> list[Job]:
+        if len(jobs) >= _COPY_FROM and all(
+            j.dedupe_key is None and j.delay is None and j.run_at is None for j in jobs
+        ):
+            return await self._copy_jobs(conn, jobs)
         results: dict[uuid.UUID, Job] = {}
         todo = list(jobs)
         # A clash whose holder finishes before we read it leaves the key free again:
@@ -133,7 +150,9 @@ class Storage:
             for new in todo:
                 row = landed.get(new.id)
                 if row is not None:
-                    results[new.id] = _job_from_new(new, row)
+                    results[new.id] = _job_from_new(
+                        new, row["status"], row["created_at"], row["run_at"]
+                    )
             clashed = [new for new in todo if new.id not in landed]
             if not clashed:
                 break
@@ -148,6 +167,33 @@ class Storage:
             if not todo:
                 break
         return [results[new.id] for new in jobs if new.id in results]
+
+    async def _copy_jobs(self, conn: Connection, jobs: Sequence[NewJob]) -> list[Job]:
+        """A large batch of plain jobs (runnable now, no dedupe key) goes in by binary COPY,
+        several times faster than an INSERT; the insert trigger still wakes workers."""
+        async with conn.transaction():
+            # Column defaults take the transaction's time, so this is every row's too.
+            now = await conn.fetchval(self.q["transaction_now"])
+            await conn.copy_records_to_table(
+                "jobs",
+                schema_name=self.schema,
+                columns=_COPY_COLUMNS,
+                records=[
+                    (
+                        j.id,
+                        j.task,
+                        j.queue,
+                        j.payload_json,
+                        j.priority,
+                        "queued",
+                        j.max_attempts,
+                        j.timeout,
+                        j.tags,
+                    )
+                    for j in jobs
+                ],
+            )
+        return [_job_from_new(new, "queued", now, now) for new in jobs]
 
     async def _holders(self, conn: Connection, keys: list[str]) -> dict[str, Job]:
         rows = await conn.fetch(self.q["unfinished_by_dedupe_keys"], keys)
@@ -321,7 +367,7 @@ def _columns(jobs: Sequence[NewJob]) -> tuple[list[Any], ...]:
     )
 
 
-def _job_from_new(new: NewJob, row: asyncpg.Record) -> Job:
+def _job_from_new(new: NewJob, status: str, created_at: datetime, run_at: datetime) -> Job:
     """The job just inserted, built from what we sent plus what the database decided."""
     return Job(
         id=new.id,
@@ -329,12 +375,12 @@ def _job_from_new(new: NewJob, row: asyncpg.Record) -> Job:
         queue=new.queue,
         payload=new.payload,
         priority=new.priority,
-        status=JobStatus(row["status"]),
+        status=JobStatus(status),
         attempts=0,
         max_attempts=new.max_attempts,
         timeout=new.timeout,
-        created_at=row["created_at"],
-        run_at=row["run_at"],
+        created_at=created_at,
+        run_at=run_at,
         started_at=None,
         finished_at=None,
         last_error=None,

@@ -28,6 +28,10 @@ ON CONFLICT (dedupe_key)
    DO NOTHING
 RETURNING id, status, run_at, created_at;
 
+-- name: transaction_now
+-- The current transaction's time: what now() and column defaults give its rows.
+SELECT now();
+
 -- name: unfinished_by_dedupe_keys
 -- The unfinished jobs holding these dedupe keys.
 SELECT * FROM {schema}.jobs
