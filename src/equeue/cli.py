@@ -166,28 +166,16 @@ def _json_default(value: Any) -> Any:
 
 
 def job_to_dict(job: Job, *, history: bool = True) -> dict[str, Any]:
-    """A job with the REST API's field names."""
-    data: dict[str, Any] = {
-        "id": str(job.id),
-        "type": job.task,
-        "payload": job.payload,
-        "queue": job.queue,
-        "priority": job.priority,
-        "status": job.status.value,
-        "attempts": job.attempts,
-        "max_attempts": job.max_attempts,
-        "timeout": job.timeout,
-        "created_at": job.created_at,
-        "scheduled_at": job.run_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-        "last_error": job.last_error,
-        "result": job.result,
-        "dedupe_key": job.dedupe_key,
-        "tags": job.tags,
-        "cancel_requested": job.cancel_requested,
-        "deduplicated": job.deduplicated,
-    }
+    """A job with the REST API's field names (the same view as the API answers)."""
+    from equeue.api.models import JobOut
+
+    data = JobOut.fields_of(job)
+    data.update(
+        id=str(job.id),
+        status=job.status.value,
+        timeout=job.timeout,
+        deduplicated=job.deduplicated,
+    )
     if history:
         data["attempt_history"] = [dataclasses.asdict(a) for a in job.history]
     return data

@@ -43,6 +43,11 @@ _GENERIC_DEFAULTS: dict[str, Any] = {
     "timeout": None,
 }
 _REMOTE_TASK_TTL = 60.0
+#: Session settings of equeue's own connections. A queue's statistics are stale by nature
+#: (the waiting set empties and refills all day), and on a few estimated rows the planner
+#: picks a bitmap scan: then every claim reads and sorts the whole backlog instead of
+#: walking the claim index in order and stopping after one batch.
+SERVER_SETTINGS = {"enable_bitmapscan": "off"}
 
 
 class Queue:
@@ -100,7 +105,7 @@ class Queue:
                     self.dsn,
                     min_size=low,
                     max_size=high,
-                    server_settings={"application_name": f"equeue:{self.schema}"},
+                    server_settings=SERVER_SETTINGS | {"application_name": f"equeue:{self.schema}"},
                 )
                 self._storage = Storage(pool, self.schema)
         return self._storage

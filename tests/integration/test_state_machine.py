@@ -268,3 +268,17 @@ async def test_listing_dead_letters_uses_their_index(
     )
     plan = "\n".join(r[0] for r in rows)
     assert "jobs_failed_or_cancelled" in plan, plan
+
+
+async def test_claim_walks_the_claim_index_in_order_whatever_the_backlog(
+    queue: Queue, storage: Storage
+) -> None:
+    """With a large backlog the claim must stop after one batch, not sort every waiting
+    job (what a bitmap scan or an anti-join would make it do)."""
+    await queue.enqueue_many([{"type": "t"} for _ in range(5000)])
+    await queue.pause_queue("elsewhere")
+    async with storage.pool.acquire() as conn:
+        rows = await conn.fetch("EXPLAIN " + storage.q["claim_jobs"], None, 100, "w", 30.0)
+    plan = "\n".join(r[0] for r in rows)
+    assert "Index Scan using jobs_claimable" in plan, plan
+    assert "Sort" not in plan, plan

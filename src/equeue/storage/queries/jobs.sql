@@ -143,7 +143,9 @@ WITH picked AS (
      WHERE j.status IN ('scheduled', 'queued', 'retrying')
        AND j.run_at <= now()
        AND ($1::text[] IS NULL OR j.queue = ANY($1::text[]))
-       AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = j.queue AND q.paused)
+       -- NOT IN (a hashed filter), not NOT EXISTS (an anti-join): the scan must stay in
+       -- index order so that LIMIT stops it after $2 rows, whatever the backlog.
+       AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused)
      ORDER BY j.priority DESC, j.run_at, j.id
      LIMIT $2
      FOR UPDATE SKIP LOCKED
