@@ -15,6 +15,7 @@ The public surface::
 
 from __future__ import annotations
 
+from equeue.context import JobContext, current_job
 from equeue.errors import (
     EqueueError,
     InvalidJobError,
@@ -37,6 +38,7 @@ __all__ = [
     "EqueueError",
     "InvalidJobError",
     "Job",
+    "JobContext",
     "JobNotFoundError",
     "JobStateError",
     "JobStatus",
@@ -48,5 +50,6 @@ __all__ = [
     "UnknownTaskError",
     "Worker",
     "WorkerSettings",
+    "current_job",
     "run_worker",
 ]

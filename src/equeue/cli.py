@@ -13,7 +13,6 @@ import contextlib
 import dataclasses
 import importlib
 import json
-import logging
 import os
 import signal
 import sys
@@ -36,6 +35,7 @@ from equeue.errors import (
     JobStateError,
 )
 from equeue.job import Job, JobStatus
+from equeue.logs import setup_logging
 from equeue.queue import Queue
 from equeue.settings import Settings, SettingsError
 
@@ -234,8 +234,8 @@ def run_loop(coro: Awaitable[Any]) -> None:
         uvloop.run(_as_coroutine(coro))
 
 
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def _setup_logging(settings: Settings) -> None:
+    setup_logging(settings.log_level, settings.log_format)
 
 
 # --- the stack -----------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def dev(
         concurrency=concurrency,
         schema=schema,
     )
-    _setup_logging(settings.log_level)
+    _setup_logging(settings)
     try:
         run_dev(settings, settings.app)
     except EmbeddedPostgresError as exc:
@@ -315,7 +315,7 @@ def api(
         check_bind_host(api_settings, settings.host)
     except ValueError as exc:
         fail(str(exc), EXIT_USAGE)
-    _setup_logging(settings.log_level)
+    _setup_logging(settings)
     _serve(create_app(queue, api_settings), settings)
 
 
@@ -387,7 +387,7 @@ def worker(
     )
     if not settings.app:
         fail("name your tasks' queue: equeue worker module:queue (or EQUEUE_APP)", EXIT_USAGE)
-    _setup_logging(settings.log_level)
+    _setup_logging(settings)
     if settings.processes > 1:
         load_queue(settings.app)  # fail here, once, rather than in every child
         raise typer.Exit(supervise(settings))

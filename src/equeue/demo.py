@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import random
-import threading
 from collections.abc import Callable
 from typing import Any
 
+from equeue.context import current_job
 from equeue.queue import Queue
 from equeue.retry import Backoff
 
@@ -41,11 +40,6 @@ class DemoFailure(Exception):
     """Raised on purpose by ``demo.fail`` and ``demo.flaky``."""
 
 
-# demo.flaky counts attempts per payload in this process: tasks see only their payload.
-_flaky_attempts: dict[str, int] = {}
-_flaky_lock = threading.Lock()
-
-
 async def echo(**payload: Any) -> dict[str, Any]:
     """Return the payload unchanged."""
     return payload
@@ -62,18 +56,9 @@ async def fail(message: str = "demo.fail always fails") -> None:
     raise DemoFailure(message)
 
 
-async def flaky(fail_times: int = 1, key: str | None = None) -> dict[str, int]:
-    """Fail the first ``fail_times`` attempts, then succeed.
-
-    Attempts are counted per ``key`` (default: the payload itself) in the worker process,
-    so give each job its own ``key`` to run several with the same ``fail_times``.
-    """
-    counter = key if key is not None else json.dumps({"fail_times": fail_times})
-    with _flaky_lock:
-        attempt = _flaky_attempts.get(counter, 0) + 1
-        _flaky_attempts[counter] = attempt
-        if attempt > fail_times:
-            del _flaky_attempts[counter]
+async def flaky(fail_times: int = 1) -> dict[str, int]:
+    """Fail the first ``fail_times`` attempts of the job, then succeed."""
+    attempt = current_job().attempt
     if attempt <= fail_times:
         raise DemoFailure(f"attempt {attempt} of the first {fail_times} fails on purpose")
     return {"attempts": attempt}

@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Logging level."
     )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Log lines as text, or as one JSON object each with the job's fields.",
+    )
 
     @field_validator("cors_origins", "queues", mode="before")
     @classmethod

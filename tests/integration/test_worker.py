@@ -8,6 +8,7 @@ import threading
 import time
 
 import asyncpg
+import pytest
 
 from equeue import Backoff, JobStatus, Queue
 from tests.conftest import running_worker, wait_for_status, wait_until
@@ -251,3 +252,30 @@ async def test_errors_with_nul_characters_are_recorded(queue: Queue) -> None:
         refused = await wait_for_status(queue, two.id, JobStatus.FAILED)
     assert failed.last_error == "RuntimeError: bad\\x00byte"
     assert "NUL" in (refused.last_error or "")
+
+
+async def test_tasks_see_their_own_job(queue: Queue) -> None:
+    from equeue import current_job
+
+    seen: list[tuple[str, int, int]] = []
+
+    @queue.task(name="ctx.async", max_attempts=3, retry=Backoff(base=0.01, jitter=0))
+    async def ctx_async() -> int:
+        job = current_job()
+        seen.append((job.task, job.attempt, job.max_attempts))
+        if job.attempt < 2:
+            raise RuntimeError("once more")
+        return job.attempt
+
+    @queue.task(name="ctx.sync")
+    def ctx_sync() -> str:
+        return str(current_job().id)  # a plain function, in the thread pool
+
+    one = await queue.enqueue("ctx.async")
+    two = await queue.enqueue("ctx.sync")
+    async with running_worker(queue):
+        assert (await wait_for_status(queue, one.id, JobStatus.SUCCEEDED)).result == 2
+        assert (await wait_for_status(queue, two.id, JobStatus.SUCCEEDED)).result == str(two.id)
+    assert seen == [("ctx.async", 1, 3), ("ctx.async", 2, 3)]
+    with pytest.raises(LookupError, match="only available inside a running task"):
+        current_job()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
 import os
@@ -31,6 +32,7 @@ from typing import Any
 
 import asyncpg
 
+from equeue.context import JobContext, set_current_job
 from equeue.errors import JobTimeoutError, TaskNotRegisteredError
 from equeue.job import encode_json
 from equeue.queue import Queue
@@ -272,11 +274,14 @@ class Worker:
             if task is None:
                 raise TaskNotRegisteredError(f"this worker has no task named {job.task!r}")
             kwargs = json.loads(job.payload)
+            # This asyncio task has a context of its own: the variable is the job's only.
+            set_current_job(JobContext(job.id, job.task, job.queue, job.attempts, job.max_attempts))
             if task.is_async:
                 call = task.func(**kwargs)
             else:
+                # Threads do not inherit context variables: run in a copy of ours.
                 call = asyncio.get_running_loop().run_in_executor(
-                    self._executor, partial(task.func, **kwargs)
+                    self._executor, contextvars.copy_context().run, partial(task.func, **kwargs)
                 )
             if job.timeout is None:
                 result = await call
