@@ -206,10 +206,14 @@ def table(results: dict[str, Any]) -> str:
     extra = [
         ("drain_{}p_jobs_per_s".format(results["settings"]["processes"]),
          f"no-op drain, {results['settings']['processes']} worker processes, jobs/s"),
-        ("http_single_jobs_per_s", "single-job enqueue over HTTP, jobs/s"),
-        ("http_batch_jobs_per_s", "batch enqueue over HTTP, jobs/s"),
-        ("http_roundtrip_p50_ms", "enqueue → succeeded through the stack, p50 ms"),
-        ("http_roundtrip_p99_ms", "enqueue → succeeded through the stack, p99 ms"),
+        ("http_single_jobs_per_s", "single-job enqueue over HTTP, concurrent connections, jobs/s"),
+        ("http_single_p50_ms", "single-job enqueue over HTTP, request p50 ms"),
+        ("http_single_p99_ms", "single-job enqueue over HTTP, request p99 ms"),
+        ("http_batch_jobs_per_s", "batch enqueue over HTTP, 1,000 per request, jobs/s"),
+        ("http_roundtrip_p50_ms", "enqueue → succeeded event on the events socket, p50 ms"),
+        ("http_roundtrip_p99_ms", "enqueue → succeeded event on the events socket, p99 ms"),
+        ("http_notified_p50_ms", "enqueue → succeeded, as the API learns it, p50 ms"),
+        ("http_notified_p99_ms", "enqueue → succeeded, as the API learns it, p99 ms"),
         ("claim_cost_0", "claim query EXPLAIN cost, 0 finished jobs"),
         ("claim_cost_history", "claim query EXPLAIN cost, {:,} finished jobs".format(
             results["settings"]["history_rows"])),

@@ -356,7 +356,7 @@ async def run(settings: Settings, log: Callable[[str], None]) -> dict[str, list[
         measure = MEASURES.get(name)
         if name == "http":
             if not http_available():
-                log("http: not measured: equeue.benchmark_http is not written yet")
+                log("http: not measured: the REST API (equeue.api) is not installed")
                 continue
             measure = importlib.import_module("equeue.benchmark_http").measure_http
         if measure is None:
@@ -467,6 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "latency_jobs": settings.latency_jobs,
             "rate": settings.rate,
             "history_rows": settings.history_rows,
+            "http_jobs": settings.http_jobs,
+            "http_clients": settings.http_clients,
             "runs": settings.runs,
         },
         "values": values,

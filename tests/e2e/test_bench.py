@@ -27,7 +27,8 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
             "--dsn", database_url, "--schema", schema_name, "--jobs", "200", "--chunk", "50",
             "--latency-jobs", "5", "--rate", "50", "--processes", "2", "--history-rows",
             "500", "--runs", "1", "--concurrency", "20", "--claim-batch", "10",
-            "--scenario", "enqueue", "drain", "latency", "processes", "explain",
+            "--http-jobs", "20", "--http-clients", "4",
+            "--scenario", "enqueue", "drain", "latency", "processes", "explain", "http",
             "--json", str(out),
         ]
     )  # fmt: skip
@@ -39,6 +40,11 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
     assert 0 < summary["latency_p50_ms"]["median"] <= summary["latency_max_ms"]["median"]
     assert report["values"]["history_rows"] == [500.0]
     assert summary["claim_cost_history"]["median"] > 0
+    for metric in ("http_single_jobs_per_s", "http_batch_jobs_per_s"):
+        assert summary[metric]["median"] > 0, metric
+    for prefix in ("http_single", "http_roundtrip", "http_notified"):
+        p50, p99 = (summary[f"{prefix}_{p}_ms"]["median"] for p in ("p50", "p99"))
+        assert 0 < p50 <= p99, prefix
     assert "drain_jobs_per_s" in capsys.readouterr().out
 
 
@@ -62,6 +68,7 @@ def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Pa
     assert equeue["enqueue_jobs_per_s"][0] > 0
     assert equeue["drain_jobs_per_s"][0] > 0
     assert "| batch enqueue, jobs/s |" in result.stdout
+    assert "| single-job enqueue over HTTP, concurrent connections, jobs/s |" in result.stdout
     if "pgbench" in results["systems"]:
         assert results["systems"]["pgbench"]["values"]["insert_jobs_per_s"][0] > 0
     else:
