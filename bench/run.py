@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
 PEERS_VENV = HERE / ".venv-peers"
-PEER_SYSTEMS = ("pgqueuer", "procrastinate", "arq")
+PEER_SYSTEMS = ("pgqueuer", "procrastinate", "arq", "celery")
 REDIS_SYSTEMS = frozenset({"celery", "arq"})
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -82,6 +82,11 @@ def redis_answers(url: str) -> bool:
         return False
 
 
+def redis_url(args: argparse.Namespace, system: str) -> str:
+    """Each Redis peer has a database index of its own, flushed before each run."""
+    return str(args.celery_redis if system == "celery" else args.redis)
+
+
 def ensure_peers() -> Path:
     """The peers' virtualenv, created and filled from the pinned requirements when needed."""
     python = PEERS_VENV / "bin" / "python"
@@ -122,7 +127,7 @@ def run_equeue(args: argparse.Namespace) -> dict[str, Any]:
 def run_peer(args: argparse.Namespace, python: Path, system: str) -> dict[str, Any]:
     command = [
         str(python), str(HERE / "peers" / "drive.py"), "--system", system,
-        "--dsn", args.dsn, "--redis", args.redis, "--jobs", str(args.jobs),
+        "--dsn", args.dsn, "--redis", redis_url(args, system), "--jobs", str(args.jobs),
         "--latency-jobs", str(args.latency_jobs), "--rate", str(args.rate),
         "--runs", str(args.runs), "--database", args.database_prefix + system,
     ]  # fmt: skip
@@ -257,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dsn", default=os.environ.get("EQUEUE_BENCH_DSN", DEFAULT_DSN),
                    help="an admin connection: each system gets a database of its own")  # fmt: skip
     p.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    p.add_argument("--celery-redis", default="redis://127.0.0.1:6379/13")
     p.add_argument("--jobs", type=int, default=20_000)
     p.add_argument("--latency-jobs", type=int, default=200)
     p.add_argument("--rate", type=float, default=20.0)
@@ -292,12 +298,13 @@ def main(argv: list[str] | None = None) -> int:
     if peers:
         python = ensure_peers()
         for system in peers:
-            if system in REDIS_SYSTEMS and not redis_answers(args.redis):
-                notes.append(f"{system} skipped: no Redis answers at {args.redis}")
+            if system in REDIS_SYSTEMS and not redis_answers(redis_url(args, system)):
+                notes.append(f"{system} skipped: no Redis answers at {redis_url(args, system)}")
                 log(notes[-1])
                 continue
             log(f"--- {system}")
             results["systems"][system] = run_peer(args, python, system)
+            notes.extend(results["systems"][system].get("notes", []))
     if not args.no_pgbench:
         log("--- pgbench (PostgreSQL ceiling)")
         ceiling = run_pgbench(args)

@@ -3,8 +3,9 @@
 The workload is the one equeue's own benchmark runs (equeue.benchmark):
 
 - enqueue: ``--jobs`` no-op jobs through the peer's fastest batch API, in chunks;
-- drain: those jobs drained by one worker process (this one), timed from the first job
-  started to the last job finished;
+- drain: those jobs drained by one worker process (this one; Celery's worker runs in a
+  child process and reports its own clock), timed from the first job started to the last
+  job finished; Celery's drain stops at a deadline and reports the jobs done by then;
 - latency: ``--latency-jobs`` jobs enqueued one at a time at ``--rate`` jobs/s while an
   idle worker waits in another process (this script, ``--role latency-worker``); latency
   is handler start minus the moment just before the enqueue call.
@@ -296,11 +297,141 @@ class ArqSystem:
         await worker.async_run()
 
 
+# --- Celery (Redis broker) ------------------------------------------------------------------
+
+
+class CeleryProducer:
+    """One producer (and its broker connection) shared by every single-job send."""
+
+    def __init__(self, app: Any) -> None:
+        self._held = app.producer_or_acquire()
+        self.producer = self._held.__enter__()
+
+    async def aclose(self) -> None:
+        self._held.__exit__(None, None, None)
+
+
+class CelerySystem:
+    """Celery with the Redis broker, no result backend, acks_late (at-least-once).
+
+    Its worker always runs in a process of its own (``--role drain-worker`` or
+    ``latency-worker``). The solo pool runs tasks in that process, where STATE lives.
+    """
+
+    name = "celery"
+    settings: dict[str, Any] = {
+        "enqueue": "group(...).apply_async() in chunks",
+        "chunk": 5000,
+        "pool": "solo",
+        "prefetch_multiplier": 16,
+        "acks_late": True,
+        "drain_deadline_s": 6.0,
+    }
+
+    def __init__(self, redis_url: str) -> None:
+        from celery import Celery
+
+        self.redis_url = redis_url
+        self.app = Celery("bench", broker=redis_url, set_as_current=True)
+        self.app.conf.update(
+            task_ignore_result=True,
+            task_acks_late=self.settings["acks_late"],
+            worker_prefetch_multiplier=self.settings["prefetch_multiplier"],
+            worker_redirect_stdouts=False,
+            worker_hijack_root_logger=False,
+            broker_connection_retry_on_startup=True,
+        )
+
+        @self.app.task(name="noop")
+        def noop() -> None:
+            touch()
+
+        @self.app.task(name="latency")
+        def latency(sent: float, seq: int) -> None:
+            report_latency(sent, seq)
+
+        self.noop, self.latency = noop, latency
+
+    async def install(self) -> None:
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        client.flushdb()
+        client.close()
+
+    async def enqueue(self, jobs: int) -> float:
+        from celery import group
+
+        chunk = self.settings["chunk"]
+        started = time.perf_counter()
+        for start in range(0, jobs, chunk):
+            group(self.noop.s() for _ in range(min(chunk, jobs - start))).apply_async()
+        return time.perf_counter() - started
+
+    async def connect(self) -> Any:
+        return CeleryProducer(self.app)
+
+    async def enqueue_one(self, payload: bytes | str, conn: Any) -> None:
+        body = json.loads(payload)
+        self.latency.apply_async((body["sent"], body["seq"]), producer=conn.producer)
+
+    async def drain(self, jobs: int) -> float:
+        """Runs the worker in a child process until it is done or the deadline passes."""
+        child = await spawn_role("drain-worker")
+        try:
+            await read_line(child, "ready")
+            try:
+                stats = await read_line(child, "stats", self.settings["drain_deadline_s"])
+            except TimeoutError:
+                child.send_signal(signal.SIGTERM)
+                stats = await read_line(child, "stats")
+        finally:
+            await stop(child)
+        _, first, last, handled = stats.split()
+        STATE.update(first=float(first), last=float(last), handled=int(handled))
+        STATE["stopped_early"] = int(handled) < jobs
+        await self.install()  # what the deadline left behind
+        return STATE["last"] - STATE["first"]
+
+    def serve_drain(self, jobs: int) -> None:
+        STATE.update(target=jobs, done=lambda: os.kill(os.getpid(), signal.SIGTERM))
+        try:
+            self._work()
+        finally:
+            print(f"stats {STATE['first']} {STATE['last']} {STATE['handled']}", flush=True)
+
+    async def serve_latency(self) -> None:
+        self._work()
+
+    def _work(self) -> None:
+        import warnings
+
+        from celery import signals
+
+        # The benchmark may run as root (a container); Celery warns about it on every start.
+        warnings.filterwarnings("ignore", message="You're running the worker with superuser")
+        signals.worker_ready.connect(lambda **_: print("ready", flush=True), weak=False)
+        worker = self.app.Worker(
+            pool_cls=self.settings["pool"],
+            concurrency=1,
+            loglevel="WARNING",
+            quiet=True,
+            without_gossip=True,
+            without_mingle=True,
+            without_heartbeat=True,
+        )
+        worker.start()
+
+
 SETTINGS: dict[str, dict[str, Any]] = {
     "pgqueuer": PgQueuerSystem.settings,
     "procrastinate": ProcrastinateSystem.settings,
     "arq": ArqSystem.settings,
+    "celery": CelerySystem.settings,
 }
+# Each Redis peer flushes its own database index before every run.
+REDIS_DEFAULTS = {"arq": "redis://127.0.0.1:6379/14", "celery": "redis://127.0.0.1:6379/13"}
+REDIS_SYSTEMS = frozenset(REDIS_DEFAULTS)
 
 
 # --- the workload ----------------------------------------------------------------------------
@@ -313,11 +444,13 @@ def make_system(args: argparse.Namespace, dsn: str) -> Any:
         return ProcrastinateSystem(dsn)
     if args.system == "arq":
         return ArqSystem(args.redis)
+    if args.system == "celery":
+        return CelerySystem(args.redis)
     raise SystemExit(f"unknown system {args.system}")
 
 
 async def fresh(args: argparse.Namespace) -> Any:
-    if args.system == "arq":
+    if args.system in REDIS_SYSTEMS:
         system = make_system(args, "")
     else:
         dsn = await fresh_database(args.dsn, args.database)
@@ -326,31 +459,46 @@ async def fresh(args: argparse.Namespace) -> Any:
     return system
 
 
-async def run_latency(args: argparse.Namespace, system: Any) -> dict[str, float]:
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        SCRIPT,
-        *sys.argv[1:],
-        "--role",
-        "latency-worker",
-        stdout=asyncio.subprocess.PIPE,
+async def spawn_role(role: str) -> asyncio.subprocess.Process:
+    """This script again, with the same arguments, as a worker in a process of its own."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, SCRIPT, *sys.argv[1:], "--role", role, stdout=asyncio.subprocess.PIPE
     )
+
+
+async def read_line(child: asyncio.subprocess.Process, prefix: str, timeout: float = 60) -> str:
+    """The child's next output line starting with ``prefix`` (others are skipped)."""
     assert child.stdout is not None
 
-    async def line(prefix: str) -> str:
+    async def find() -> str:
         while True:
-            raw = await asyncio.wait_for(child.stdout.readline(), 60)  # type: ignore[union-attr]
+            raw = await child.stdout.readline()  # type: ignore[union-attr]
             if not raw:
-                raise RuntimeError("latency worker exited")
+                raise RuntimeError("worker process exited")
             if raw.decode().startswith(prefix):
                 return raw.decode().strip()
 
+    return await asyncio.wait_for(find(), timeout)
+
+
+async def stop(child: asyncio.subprocess.Process) -> None:
+    if child.returncode is None:
+        child.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(child.wait(), 30)
+    except TimeoutError:
+        child.kill()
+        await child.wait()
+
+
+async def run_latency(args: argparse.Namespace, system: Any) -> dict[str, float]:
+    child = await spawn_role("latency-worker")
     conn = await system.connect()
     try:
-        await line("ready")
+        await read_line(child, "ready")
         for warm in range(3):
             await system.enqueue_one(json.dumps({"sent": time.time(), "seq": -1 - warm}), conn)
-            await line("done")
+            await read_line(child, "done")
         started = time.perf_counter()
         for seq in range(args.latency_jobs):
             pause = started + seq / args.rate - time.perf_counter()
@@ -359,14 +507,9 @@ async def run_latency(args: argparse.Namespace, system: Any) -> dict[str, float]
             await system.enqueue_one(json.dumps({"sent": time.time(), "seq": seq}).encode(), conn)
         waited = []
         while len(waited) < args.latency_jobs:
-            waited.append(float((await line("done")).split()[2]) * 1000)
+            waited.append(float((await read_line(child, "done")).split()[2]) * 1000)
     finally:
-        child.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(child.wait(), 30)
-        except TimeoutError:
-            child.kill()
-            await child.wait()
+        await stop(child)
         closer = getattr(conn, "aclose", None) or getattr(conn, "close", None)
         if args.system == "procrastinate":
             await system.app.close_async()
@@ -380,8 +523,9 @@ async def run_latency(args: argparse.Namespace, system: Any) -> dict[str, float]
     }
 
 
-async def run_all(args: argparse.Namespace) -> dict[str, list[float]]:
+async def run_all(args: argparse.Namespace) -> tuple[dict[str, list[float]], list[str]]:
     values: dict[str, list[float]] = {}
+    stopped_after: list[int] = []  # jobs done, for each drain that hit its deadline
 
     def add(result: dict[str, float]) -> None:
         print(f"{args.system}: {result}", file=sys.stderr, flush=True)
@@ -392,15 +536,27 @@ async def run_all(args: argparse.Namespace) -> dict[str, list[float]]:
         system = await fresh(args)
         add({"enqueue_jobs_per_s": args.jobs / await system.enqueue(args.jobs)})
         STATE.update(first=None, last=None, handled=0, target=args.jobs, done=None)
-        add({"drain_jobs_per_s": args.jobs / await system.drain(args.jobs)})
-        if STATE["handled"] != args.jobs:
+        STATE["stopped_early"] = False
+        elapsed = await system.drain(args.jobs)
+        add({"drain_jobs_per_s": STATE["handled"] / elapsed})
+        if STATE["stopped_early"]:
+            stopped_after.append(STATE["handled"])
+        elif STATE["handled"] != args.jobs:
             raise RuntimeError(f"{args.system} ran {STATE['handled']} of {args.jobs} jobs")
     for _ in range(args.runs):
         system = await fresh(args)
         add(await run_latency(args, system))
-    if args.system != "arq":
+    if args.system not in REDIS_SYSTEMS:
         await drop_database(args.dsn, args.database)
-    return values
+    notes = []
+    if stopped_after:
+        done = " / ".join(f"{n:,}" for n in stopped_after)
+        notes.append(
+            f"{args.system}: drain stopped at its {SETTINGS[args.system]['drain_deadline_s']:g} s "
+            f"deadline in {len(stopped_after)} of {args.runs} runs, after {done} of "
+            f"{args.jobs:,} jobs; its jobs/s is over the jobs done"
+        )
+    return values, notes
 
 
 def main() -> int:
@@ -408,7 +564,7 @@ def main() -> int:
     parser.add_argument("--system", required=True)
     parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database", default=None)
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--redis", default=None, help="default: a database of the system's own")
     parser.add_argument("--jobs", type=int, default=20_000)
     parser.add_argument("--latency-jobs", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0)
@@ -416,13 +572,18 @@ def main() -> int:
     parser.add_argument("--role", default=None)
     args = parser.parse_args()
     args.database = args.database or f"bench_{args.system}"
-    if args.role == "latency-worker":
+    args.redis = args.redis or REDIS_DEFAULTS.get(args.system)
+    if args.role is not None:
         system = make_system(args, with_database(args.dsn, args.database))
-        asyncio.run(system.serve_latency())
+        if args.role == "drain-worker":
+            system.serve_drain(args.jobs)
+        else:
+            asyncio.run(system.serve_latency())
         return 0
-    values = asyncio.run(run_all(args))
+    values, notes = asyncio.run(run_all(args))
     settings = SETTINGS.get(args.system, {})
-    print(json.dumps({"system": args.system, "settings": settings, "values": values}))
+    report = {"system": args.system, "settings": settings, "values": values, "notes": notes}
+    print(json.dumps(report))
     return 0
 
 
