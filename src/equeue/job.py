@@ -15,6 +15,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -202,7 +203,9 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass pays a setattr call per field, and a batch builds
+# thousands of these. Treat it as immutable all the same.
+@dataclass(slots=True)
 class NewJob:
     """A validated enqueue request, ready for the insert statement."""
 
@@ -222,6 +225,34 @@ class NewJob:
 
 # One encoder for all: json.dumps with options builds a new encoder per call.
 _ENCODER = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+
+
+def _make_fast_encoder() -> Callable[[object], str]:
+    """The same encoder without its per-call set-up: ``JSONEncoder.encode`` builds a fresh
+    C encoder on every call, which costs more than encoding a small payload.
+
+    Without the circular-reference markers, a structure that contains itself ends in
+    RecursionError instead of ValueError; callers catch both.
+    """
+    make = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+    if make is None:  # a Python without the C accelerator
+        return _ENCODER.encode
+    encoder = make(
+        None,  # no markers: see above
+        _ENCODER.default,
+        json.encoder.encode_basestring,  # ensure_ascii=False
+        None,  # no indent
+        ":",
+        ",",
+        False,  # sort_keys
+        False,  # skipkeys
+        False,  # allow_nan
+    )
+    join = "".join
+    return lambda value: join(encoder(value, 0))
+
+
+_to_json = _make_fast_encoder()
 # Names seen valid before: enqueue checks the same few task and queue names over and over.
 _VALID_NAMES: set[str] = set()
 
@@ -258,7 +289,10 @@ def _check_number(
 
 def encode_json(value: object) -> str:
     """JSON text PostgreSQL's jsonb accepts, or ValueError saying why not."""
-    text = _ENCODER.encode(value)
+    try:
+        text = _to_json(value)
+    except RecursionError:
+        raise ValueError("it is nested too deeply or contains itself") from None
     text.encode()  # refuses lone surrogates, which jsonb cannot store
     if "\\u0000" in text and _JSON_NUL.search(text):
         raise ValueError("it contains the NUL character (\\u0000), which jsonb cannot store")
@@ -272,10 +306,12 @@ def encode_payload(payload: object, limits: Limits = DEFAULT_LIMITS) -> str:
     if not isinstance(payload, dict):
         raise InvalidJobError("payload must be a JSON object (a dict of keyword arguments)")
     try:
-        text = _ENCODER.encode(payload)
+        text = _to_json(payload)
         size = len(text.encode())
     except (TypeError, ValueError) as exc:  # UnicodeEncodeError: a lone surrogate
         raise InvalidJobError(f"payload is not JSON-serialisable: {exc}") from None
+    except RecursionError:
+        raise InvalidJobError("payload is nested too deeply or contains itself") from None
     if "\\u0000" in text and _JSON_NUL.search(text):
         # PostgreSQL's jsonb cannot store the NUL character.
         raise InvalidJobError("payload must not contain the NUL character (\\u0000)")
@@ -342,6 +378,37 @@ def new_job(
         run_at=run_at,
         dedupe_key=dedupe_key,
         tags=_check_tags(tags, limits),
+    )
+
+
+def new_job_like(
+    template: NewJob,
+    payload: Mapping[str, Any] | None,
+    job_id: uuid.UUID,
+    limits: Limits = DEFAULT_LIMITS,
+) -> NewJob:
+    """A job with ``template``'s (already validated) options and its own payload and id.
+
+    A batch of many jobs of one task with no options of their own checks those options
+    once, not once per job.
+    """
+    if payload is not None and type(payload) is not dict and isinstance(payload, Mapping):
+        payload = dict(payload)
+    payload_json = encode_payload(payload, limits)
+    t = template
+    return NewJob(
+        job_id,
+        t.task,
+        t.queue,
+        payload or {},
+        payload_json,
+        t.priority,
+        t.max_attempts,
+        t.timeout,
+        t.delay,
+        t.run_at,
+        t.dedupe_key,
+        list(t.tags),
     )
 
 

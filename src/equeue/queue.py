@@ -14,7 +14,16 @@ import asyncpg
 
 from equeue import migrations
 from equeue.errors import InvalidJobError, JobNotFoundError, JobStateError, UnknownTaskError
-from equeue.job import DEFAULT_LIMITS, Job, JobStatus, Limits, NewJob, new_job, uuid7_many
+from equeue.job import (
+    DEFAULT_LIMITS,
+    Job,
+    JobStatus,
+    Limits,
+    NewJob,
+    new_job,
+    new_job_like,
+    uuid7_many,
+)
 from equeue.retry import DEFAULT_BACKOFF, Backoff
 from equeue.storage import Connection, Storage
 from equeue.storage.sql import validate_schema_name
@@ -35,6 +44,7 @@ _JOB_KEYS = frozenset(
         "tags",
     }
 )
+_TYPE_AND_PAYLOAD = frozenset({"type", "payload"})
 _UNSET: Any = object()
 _GENERIC_DEFAULTS: dict[str, Any] = {
     "queue": "default",
@@ -239,9 +249,19 @@ class Queue:
         defaults = await self._task_defaults({item["type"] for item in items})
         built = []
         ids = uuid7_many(len(items))
+        # Jobs that bring no options of their own share their task's, checked once.
+        templates: dict[str, NewJob] = {}
         for index, item in enumerate(items):
-            options = {k: v for k, v in item.items() if k != "type" and k != "payload"}
             try:
+                if item.keys() <= _TYPE_AND_PAYLOAD:
+                    name = item["type"]
+                    template = templates.get(name)
+                    if template is None:
+                        template = templates[name] = self._build(name, None, {}, defaults)
+                    payload = item.get("payload")
+                    built.append(new_job_like(template, payload, ids[index], self.limits))
+                    continue
+                options = {k: v for k, v in item.items() if k != "type" and k != "payload"}
                 built.append(
                     self._build(item["type"], item.get("payload"), options, defaults, ids[index])
                 )

@@ -127,6 +127,47 @@ async def test_enqueue_many_inserts_thousands_in_one_call(queue: Queue) -> None:
     assert len(page) == 3
 
 
+async def test_a_large_batch_stores_every_field_as_sent(queue: Queue) -> None:
+    # Batches of 100+ plain jobs take the binary COPY path: each field must land intact,
+    # whether it comes from the task's defaults or from the job itself.
+    @queue.task(name="copy.defaults", queue="slow", priority=-7, max_attempts=2, timeout=1.5)
+    def defaults() -> None: ...
+
+    @queue.task(name="copy.own")
+    def own() -> None: ...
+
+    payloads = [
+        {"i": i, "text": 'héllo ✓ \\ "q" \t', "nested": {"list": [1, 2.5, None, True]}}
+        for i in range(150)
+    ]
+    items = [{"type": "copy.defaults", "payload": p} for p in payloads[:75]] + [
+        {
+            "type": "copy.own",
+            "payload": p,
+            "queue": f"q{i % 3}",
+            "priority": 100 - i,
+            "max_attempts": 1 + i % 4,
+            "timeout": None if i % 2 else 0.25 * (i + 1),
+            "tags": [] if i % 5 == 0 else ["bulk", f"t{i % 4}", "ünï"],
+        }
+        for i, p in enumerate(payloads[75:])
+    ]
+    returned = await queue.enqueue_many(items)
+    for item, job in zip(items, returned, strict=True):
+        stored = await queue.get_job(job.id)
+        assert stored.task == job.task == item["type"]
+        assert stored.payload == job.payload == item["payload"]
+        assert stored.status is JobStatus.QUEUED and stored.attempts == 0
+        assert stored.created_at == job.created_at and stored.run_at == job.run_at
+        mine = item["type"] == "copy.own"
+        assert (stored.queue, stored.priority, stored.max_attempts, stored.timeout) == (
+            (item["queue"], item["priority"], item["max_attempts"], item["timeout"])
+            if mine
+            else ("slow", -7, 2, 1.5)
+        )
+        assert stored.tags == job.tags == (item["tags"] if mine else [])
+
+
 async def test_enqueue_many_is_all_or_nothing(queue: Queue, db: asyncpg.Connection) -> None:
     @queue.task(name="t")
     def t() -> None: ...

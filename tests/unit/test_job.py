@@ -87,6 +87,13 @@ def test_payload_must_be_a_json_object(payload: object, message: str) -> None:
         new_job("t", payload)  # type: ignore[arg-type]
 
 
+def test_a_payload_that_contains_itself_is_refused() -> None:
+    loop: dict[str, object] = {}
+    loop["self"] = loop
+    with pytest.raises(InvalidJobError, match="nested too deeply or contains itself"):
+        new_job("t", loop)
+
+
 def test_payload_size_limit() -> None:
     from equeue.job import Limits
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,24 +17,15 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from equeue.job import Attempt, Job, JobStatus, NewJob
+from equeue.storage import copy
 from equeue.storage.sql import Queries, channel_name
 
 #: A connection of ours (from the pool) or a caller's, for transactional enqueue.
 Connection = asyncpg.Connection | PoolConnectionProxy
 _UNFINISHED = ("scheduled", "queued", "running", "retrying")
+_STATUSES = {status.value: status for status in JobStatus}  # cheaper than JobStatus(text)
 #: From this many jobs, a batch of plain jobs is written by COPY instead of INSERT.
 _COPY_FROM = 100
-_COPY_COLUMNS = [
-    "id",
-    "task",
-    "queue",
-    "payload",
-    "priority",
-    "status",
-    "max_attempts",
-    "timeout",
-    "tags",
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,29 +162,25 @@ class Storage:
     async def _copy_jobs(self, conn: Connection, jobs: Sequence[NewJob]) -> list[Job]:
         """A large batch of plain jobs (runnable now, no dedupe key) goes in by binary COPY,
         several times faster than an INSERT; the insert trigger still wakes workers."""
+        results: list[Job] = []
+
+        async def rows_then_results(now: datetime) -> AsyncIterator[bytes]:
+            async for data in copy.stream(jobs):
+                yield data
+            # Every row is sent and the server is still inserting: build the answer now.
+            results.extend(_job_from_new(new, "queued", now, now) for new in jobs)
+
         async with conn.transaction():
             # Column defaults take the transaction's time, so this is every row's too.
             now = await conn.fetchval(self.q["transaction_now"])
-            await conn.copy_records_to_table(
+            await conn.copy_to_table(
                 "jobs",
                 schema_name=self.schema,
-                columns=_COPY_COLUMNS,
-                records=[
-                    (
-                        j.id,
-                        j.task,
-                        j.queue,
-                        j.payload_json,
-                        j.priority,
-                        "queued",
-                        j.max_attempts,
-                        j.timeout,
-                        j.tags,
-                    )
-                    for j in jobs
-                ],
+                columns=list(copy.COLUMNS),
+                source=rows_then_results(now),
+                format="binary",
             )
-        return [_job_from_new(new, "queued", now, now) for new in jobs]
+        return results
 
     async def _holders(self, conn: Connection, keys: list[str]) -> dict[str, Job]:
         rows = await conn.fetch(self.q["unfinished_by_dedupe_keys"], keys)
@@ -375,7 +362,7 @@ def _job_from_new(new: NewJob, status: str, created_at: datetime, run_at: dateti
         queue=new.queue,
         payload=new.payload,
         priority=new.priority,
-        status=JobStatus(status),
+        status=_STATUSES[status],
         attempts=0,
         max_attempts=new.max_attempts,
         timeout=new.timeout,
