@@ -52,8 +52,8 @@ class Settings:
     schema: str = "equeue_bench"
     jobs: int = 20_000
     chunk: int = 5_000  #: jobs per enqueue_many call
-    concurrency: int = 1_000  #: worker slots
-    claim_batch: int = 1_000  #: most jobs per claim statement
+    concurrency: int = 2_000  #: worker slots
+    claim_batch: int = 2_000  #: most jobs per claim statement
     latency_jobs: int = 200
     rate: float = 20.0  #: jobs per second in the latency scenario
     processes: int = 4

@@ -34,3 +34,10 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+-- The update trigger pairs each changed row's old and new image. After a few calls
+-- PL/pgSQL keeps a generic plan, which takes each transition table for one row and so
+-- joins them by nested loop: a batch of n rows costs n² comparisons (2,000 rows: 4
+-- million, 440 ms of a 460 ms acknowledgement). Without nested loops the cached plan
+-- hashes or merges, whatever the batch size.
+ALTER FUNCTION {schema}.jobs_updated() SET enable_nestloop = off;

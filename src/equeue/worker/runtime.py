@@ -82,6 +82,7 @@ class _Held:
     task: asyncio.Task[None] | None = None
     cancel_reason: str | None = None
     duration: float = 0.0  #: how long the task ran, once it has ended
+    ended: bool = False  #: the task has ended; its outcome may still be on its way
 
 
 class Worker:
@@ -92,6 +93,7 @@ class Worker:
         self.settings = settings or WorkerSettings(**options)
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._held: dict[uuid.UUID, _Held] = {}
+        self._ended = 0  #: held jobs whose task has ended (outcome not yet written)
         self._acks: list[tuple[uuid.UUID, uuid.UUID, str]] = []
         self._failures: list[Failure] = []
         self._wake = asyncio.Event()
@@ -195,7 +197,7 @@ class Worker:
         s = self.settings
         queues = sorted(self._queues) if self._queues else None
         while not self._stopping.is_set():
-            free = s.concurrency - len(self._held)
+            free = self._free_slots()
             if free <= 0:
                 self._slot_freed.clear()
                 await self._slot_freed.wait()
@@ -206,7 +208,7 @@ class Worker:
                 self._slot_freed.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._slot_freed.wait(), 0.005)
-                free = s.concurrency - len(self._held)
+                free = self._free_slots()
             want = min(free, s.claim_batch)
             # Clear before claiming: a notification that lands during the claim must
             # still wake the next round.
@@ -225,6 +227,18 @@ class Worker:
                 held.task = asyncio.create_task(self._run(held))
             if len(claimed) < want:
                 await self._sleep(s.poll_interval)
+
+    def _free_slots(self) -> int:
+        """How many more jobs may be claimed now.
+
+        Concurrency bounds the tasks running at once. A job whose task has ended but
+        whose outcome is still being written no longer counts, so the next claim
+        overlaps the last batch's acknowledgement instead of waiting for it; those are
+        bounded too, to another ``concurrency``, should writes fall behind.
+        """
+        running = len(self._held) - self._ended
+        limit = self.settings.concurrency
+        return min(limit - running, 2 * limit - len(self._held))
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep until woken by a notification, a stop, or the timeout."""
@@ -268,6 +282,15 @@ class Worker:
     # --- running one job ----------------------------------------------------------------
 
     async def _run(self, held: _Held) -> None:
+        try:
+            await self._execute(held)
+        finally:
+            if not held.ended and self._held.get(held.claimed.id) is held:
+                held.ended = True
+                self._ended += 1
+                self._slot_freed.set()
+
+    async def _execute(self, held: _Held) -> None:
         job = held.claimed
         task = self.queue.tasks.get(job.task)
         try:
@@ -368,7 +391,9 @@ class Worker:
         )
 
     def _forget(self, job_id: uuid.UUID) -> None:
-        if self._held.pop(job_id, None) is not None:
+        held = self._held.pop(job_id, None)
+        if held is not None:
+            self._ended -= held.ended
             self.jobs_done += 1
             self._slot_freed.set()
 
