@@ -51,7 +51,7 @@ class Settings:
     dsn: str = DEFAULT_DSN
     schema: str = "equeue_bench"
     jobs: int = 20_000
-    chunk: int = 5_000  #: jobs per enqueue_many call
+    chunk: int = 20_000  #: jobs per enqueue_many call
     concurrency: int = 2_000  #: worker slots
     claim_batch: int = 2_000  #: most jobs per claim statement
     latency_jobs: int = 200

@@ -6,7 +6,7 @@ import asyncio
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from equeue.job import (
     uuid7_many,
 )
 from equeue.retry import DEFAULT_BACKOFF, Backoff
-from equeue.storage import Connection, Storage
+from equeue.storage import COPY_FROM, Connection, Storage
 from equeue.storage.sql import validate_schema_name
 from equeue.task import Task, TaskRegistry
 
@@ -45,6 +45,14 @@ _JOB_KEYS = frozenset(
     }
 )
 _TYPE_AND_PAYLOAD = frozenset({"type", "payload"})
+
+
+def _is_plain(item: Mapping[str, Any]) -> bool:
+    """Runnable at once and without a dedupe key: such jobs can be written by COPY."""
+    get = item.get
+    return get("delay") is None and get("run_at") is None and get("dedupe_key") is None
+
+
 _UNSET: Any = object()
 _GENERIC_DEFAULTS: dict[str, Any] = {
     "queue": "default",
@@ -241,7 +249,9 @@ class Queue:
         if not isinstance(name, str):
             raise InvalidJobError("the task name must be a string")
         defaults = await self._task_defaults({name})
-        [job] = await self._insert([self._build(name, payload, options, defaults)], connection)
+        storage = await self.open()
+        new = self._build(name, payload, options, defaults)
+        [job] = await storage.insert_jobs([new], connection)
         return job
 
     async def enqueue_many(
@@ -266,7 +276,18 @@ class Queue:
         if not items:
             return []
         defaults = await self._task_defaults({item["type"] for item in items})
-        built = []
+        built = self._build_each(items, defaults)
+        storage = await self.open()
+        if len(items) >= COPY_FROM and all(map(_is_plain, items)):
+            # Built while being written: the server inserts one slice while Python
+            # builds the next. A bad job midway aborts the COPY and its transaction.
+            return await storage.copy_jobs(built, connection)
+        return await storage.insert_jobs(list(built), connection)
+
+    def _build_each(
+        self, items: list[Mapping[str, Any]], defaults: dict[str, dict[str, Any]]
+    ) -> Iterator[NewJob]:
+        """Each item validated and built, in order; errors name the item's index."""
         ids = uuid7_many(len(items))
         # Jobs that bring no options of their own share their task's, checked once.
         templates: dict[str, NewJob] = {}
@@ -277,16 +298,12 @@ class Queue:
                     template = templates.get(name)
                     if template is None:
                         template = templates[name] = self._build(name, None, {}, defaults)
-                    payload = item.get("payload")
-                    built.append(new_job_like(template, payload, ids[index], self.limits))
+                    yield new_job_like(template, item.get("payload"), ids[index], self.limits)
                     continue
                 options = {k: v for k, v in item.items() if k != "type" and k != "payload"}
-                built.append(
-                    self._build(item["type"], item.get("payload"), options, defaults, ids[index])
-                )
+                yield self._build(item["type"], item.get("payload"), options, defaults, ids[index])
             except InvalidJobError as exc:
                 raise InvalidJobError(f"job {index}: {exc}") from None
-        return await self._insert(built, connection)
 
     def _build(
         self,
@@ -303,10 +320,6 @@ class Queue:
         if payload is not None and type(payload) is not dict and isinstance(payload, Mapping):
             payload = dict(payload)
         return new_job(name, payload, limits=self.limits, job_id=job_id, **merged)
-
-    async def _insert(self, jobs: list[NewJob], connection: Connection | None) -> list[Job]:
-        storage = await self.open()
-        return await storage.insert_jobs(jobs, connection)
 
     async def _task_defaults(self, names: set[str]) -> dict[str, dict[str, Any]]:
         """Default job options per task name: from this process's registry, else from

@@ -168,6 +168,32 @@ async def test_a_large_batch_stores_every_field_as_sent(queue: Queue) -> None:
         assert stored.tags == job.tags == (item["tags"] if mine else [])
 
 
+async def test_a_bad_job_deep_in_a_large_batch_writes_nothing(
+    queue: Queue, db: asyncpg.Connection
+) -> None:
+    # Large batches are validated while they stream: job 3,000 fails after thousands of
+    # rows have reached the server, and still nothing is written, on either path.
+    @queue.task(name="t")
+    def t(n: int) -> None: ...
+
+    items: list[dict[str, object]] = [{"type": "t", "payload": {"n": i}} for i in range(5000)]
+    items[3000] = {"type": "t", "payload": {"n": float("nan")}}
+    with pytest.raises(InvalidJobError, match="job 3000: payload is not JSON-serialisable"):
+        await queue.enqueue_many(items)
+    assert await count_jobs(db, queue) == 0
+
+    # Inside the caller's transaction: the error propagates, the caller rolls back, and
+    # the connection is fit for the next statement.
+    with pytest.raises(InvalidJobError, match="job 3000"):
+        async with db.transaction():
+            await queue.enqueue_many([{"type": "t"}] * 10, connection=db)
+            await queue.enqueue_many(items, connection=db)
+    assert await count_jobs(db, queue) == 0
+    items[3000] = {"type": "t", "payload": {"n": 3000}}
+    assert len(await queue.enqueue_many(items, connection=db)) == 5000
+    assert await count_jobs(db, queue) == 5000
+
+
 async def test_enqueue_many_is_all_or_nothing(queue: Queue, db: asyncpg.Connection) -> None:
     @queue.task(name="t")
     def t() -> None: ...

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +25,7 @@ Connection = asyncpg.Connection | PoolConnectionProxy
 _UNFINISHED = ("scheduled", "queued", "running", "retrying")
 _STATUSES = {status.value: status for status in JobStatus}  # cheaper than JobStatus(text)
 #: From this many jobs, a batch of plain jobs is written by COPY instead of INSERT.
-_COPY_FROM = 100
+COPY_FROM = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +127,6 @@ class Storage:
             return await self._insert_jobs(conn, jobs)
 
     async def _insert_jobs(self, conn: Connection, jobs: Sequence[NewJob]) -> list[Job]:
-        if len(jobs) >= _COPY_FROM and all(
-            j.dedupe_key is None and j.delay is None and j.run_at is None for j in jobs
-        ):
-            return await self._copy_jobs(conn, jobs)
         results: dict[uuid.UUID, Job] = {}
         todo = list(jobs)
         # A clash whose holder finishes before we read it leaves the key free again:
@@ -159,16 +155,29 @@ class Storage:
                 break
         return [results[new.id] for new in jobs if new.id in results]
 
-    async def _copy_jobs(self, conn: Connection, jobs: Sequence[NewJob]) -> list[Job]:
-        """A large batch of plain jobs (runnable now, no dedupe key) goes in by binary COPY,
-        several times faster than an INSERT; the insert trigger still wakes workers."""
+    async def copy_jobs(
+        self, jobs: Iterable[NewJob], connection: Connection | None = None
+    ) -> list[Job]:
+        """Write plain jobs (runnable now, no dedupe key) by binary COPY, several times
+        faster than an INSERT; the insert trigger still wakes workers.
+
+        ``jobs`` may be built lazily: each is built as the stream reaches it, and an
+        exception from it aborts the COPY and the transaction (nothing is written).
+        """
+        if connection is not None:
+            return await self._copy_jobs(connection, jobs)
+        async with self.pool.acquire() as conn:
+            return await self._copy_jobs(conn, jobs)
+
+    async def _copy_jobs(self, conn: Connection, jobs: Iterable[NewJob]) -> list[Job]:
+        sent: list[NewJob] = []
         results: list[Job] = []
 
         async def rows_then_results(now: datetime) -> AsyncIterator[bytes]:
-            async for data in copy.stream(jobs):
+            async for data in copy.stream(jobs, sent):
                 yield data
             # Every row is sent and the server is still inserting: build the answer now.
-            results.extend(_job_from_new(new, "queued", now, now) for new in jobs)
+            results.extend(_job_from_new(new, "queued", now, now) for new in sent)
 
         async with conn.transaction():
             # Column defaults take the transaction's time, so this is every row's too.

@@ -12,7 +12,8 @@ The format: https://www.postgresql.org/docs/current/sql-copy.html ("Binary Forma
 from __future__ import annotations
 
 import struct
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from itertools import islice
 
 from equeue.job import NewJob
 
@@ -69,13 +70,15 @@ def _tail(job: NewJob) -> bytes:
     )
 
 
-async def stream(jobs: Sequence[NewJob]) -> AsyncIterator[bytes]:
-    """The binary COPY data of ``jobs`` (runnable now, status ``queued``), in slices."""
+async def stream(jobs: Iterable[NewJob], sent: list[NewJob]) -> AsyncIterator[bytes]:
+    """The binary COPY data of ``jobs`` (runnable now, status ``queued``), in slices;
+    each job is appended to ``sent`` as it is encoded."""
     tails: dict[tuple[object, ...], bytes] = {}
+    remaining = iter(jobs)
     yield _HEADER
-    for start in range(0, len(jobs), SLICE):
+    while batch := list(islice(remaining, SLICE)):
         parts: list[bytes] = []
-        for job in jobs[start : start + SLICE]:
+        for job in batch:
             key = (job.task, job.queue, job.priority, job.max_attempts, job.timeout, *job.tags)
             tail = tails.get(key)
             if tail is None:
@@ -89,5 +92,6 @@ async def stream(jobs: Sequence[NewJob]) -> AsyncIterator[bytes]:
                 payload,
                 tail,
             )
+        sent += batch
         yield b"".join(parts)
     yield _TRAILER
