@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -294,7 +295,9 @@ class ArqSystem:
     async def serve_latency(self) -> None:
         worker = self._worker(burst=False)
         asyncio.get_running_loop().call_later(0.5, lambda: print("ready", flush=True))
-        await worker.async_run()
+        # arq ends its worker on SIGTERM by cancelling it: that is the expected way out.
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker.async_run()
 
 
 # --- Celery (Redis broker) ------------------------------------------------------------------
