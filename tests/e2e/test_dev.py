@@ -3,6 +3,7 @@ clean stop that leaves no process behind, then a restart that keeps the jobs."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -10,10 +11,12 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import psutil
 import pytest
@@ -31,8 +34,15 @@ def free_port() -> int:
 class DevStack:
     """One ``equeue dev`` process; its output is kept in a file for the assertions."""
 
-    def __init__(self, data_dir: Path, port: int, log: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("EQUEUE_")}
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int,
+        log: Path,
+        *extra_args: str,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EQUEUE_")} | (env or {})
         self.log = log
         self.port = port
         with log.open("ab") as out:
@@ -46,6 +56,7 @@ class DevStack:
                     str(port),
                     "--data-dir",
                     str(data_dir),
+                    *extra_args,
                 ],
                 env=env,
                 stdout=out,
@@ -143,6 +154,48 @@ def test_dev_stack_runs_jobs_stops_cleanly_and_keeps_them(
         assert (kept["status"], kept["result"]) == ("succeeded", "olleh")
     assert again.stop() == 0
     assert not _postgres_on(data_dir)
+
+
+def test_dev_on_a_given_database_runs_the_users_tasks_too(
+    tmp_path: Path, stacks: list[DevStack], database_url: str
+) -> None:
+    # --database-url: no embedded server is started; --app: the user's tasks run beside
+    # the demo ones, on the schema the user's queue names.
+    schema = f"t_dev_{uuid.uuid4().hex[:12]}"
+    stack = DevStack(
+        tmp_path / "data",
+        free_port(),
+        tmp_path / "dev.log",
+        "--database-url",
+        database_url,
+        "--app",
+        "tests.e2e.worker_app:queue",
+        env={"EQUEUE_SCHEMA": schema, "EQUEUE_E2E_DIR": str(tmp_path)},
+    )
+    stacks.append(stack)
+    try:
+        headers = {"x-api-key": stack.wait_ready()}
+        assert "schema " + schema in stack.output()
+        assert not any(p.name() == "postgres" for p in stack.descendants())
+        with httpx.Client(base_url=stack.base, headers=headers, timeout=10) as client:
+            mine = client.post("/v1/jobs", json={"type": "e2e.record", "payload": {"n": 7}})
+            demo = client.post("/v1/jobs", json={"type": "demo.echo", "payload": {"a": 1}})
+            assert mine.status_code == demo.status_code == 201, (mine.text, demo.text)
+            assert wait_for_job(client, mine.json()["id"], "succeeded")["result"] == 7
+            assert wait_for_job(client, demo.json()["id"], "succeeded")["result"] == {"a": 1}
+        assert [p.read_text() for p in tmp_path.glob("record.*")] == ["7\n"]
+        assert stack.stop() == 0
+        assert "Traceback" not in stack.output()
+    finally:
+        asyncio.run(_drop_schema(database_url, schema))
+
+
+async def _drop_schema(database_url: str, schema: str) -> None:
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await connection.close()
 
 
 def _postgres_on(data_dir: Path) -> list[int]:
