@@ -14,6 +14,9 @@ import asyncio
 import base64
 import contextlib
 import logging
+import os
+import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -40,6 +43,9 @@ _ENTRY = 23  # a status letter and 22 characters of unpadded base64
 MAX_PENDING = 200_000
 #: Most events in one frame; a bigger batch for one client is split.
 MAX_FRAME_EVENTS = 1000
+#: How long the triggers keep sending events after this process last said it has clients
+#: (renewed every third of it while it has; see migration 0004).
+WATCH_SECONDS = 30.0
 
 
 def decode(payload: str) -> list[tuple[uuid.UUID, str]]:
@@ -95,6 +101,8 @@ class EventHub:
         self._connection: asyncpg.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._start_lock = asyncio.Lock()
+        self._watcher = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._watched_at: float | None = None  # monotonic time of the last renewal
 
     @property
     def running(self) -> bool:
@@ -118,10 +126,20 @@ class EventHub:
         for subscription in list(self._subscribers):
             subscription.dropped.set()
         self._subscribers.clear()
+        if self._watched_at is not None:
+            self._watched_at = None
+            with contextlib.suppress(Exception):  # else the lease simply lapses
+                await (await self._store()).unwatch_events(self._watcher)
 
-    def subscribe(self, queue_name: str | None, job_id: uuid.UUID | None) -> Subscription:
+    async def subscribe(self, queue_name: str | None, job_id: uuid.UUID | None) -> Subscription:
+        """A new client's subscription; the triggers send events from now on."""
         subscription = Subscription(queue_name, job_id, asyncio.Queue(maxsize=self.buffer))
         self._subscribers.add(subscription)
+        try:
+            await self._keep_watching()
+        except BaseException:
+            self._subscribers.discard(subscription)
+            raise
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
@@ -148,11 +166,24 @@ class EventHub:
         if len(self._pending) > MAX_PENDING:
             del self._pending[: len(self._pending) - MAX_PENDING]
 
+    async def _keep_watching(self) -> None:
+        """Renew this process's events lease when a third of it has gone by."""
+        now = time.monotonic()
+        if self._watched_at is not None and now - self._watched_at < WATCH_SECONDS / 3:
+            return
+        await (await self._store()).watch_events(self._watcher, WATCH_SECONDS)
+        self._watched_at = now
+
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.batch_seconds)
             if self._connection is None or self._connection.is_closed():
                 await self._reconnect()
+            if self._subscribers:
+                try:
+                    await self._keep_watching()
+                except (OSError, asyncpg.PostgresError) as exc:
+                    log.warning("could not renew the events lease: %s", exc)
             if self._pending:
                 batch, self._pending = self._pending, []
                 try:

@@ -10,6 +10,7 @@ import weakref
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -432,10 +433,15 @@ def _event_routes(router: APIRouter, state: ApiState) -> None:
             await websocket.close(code=1008)
             return
         hub = event_hub(state.queue, state.settings)
-        await hub.start()
-        await websocket.accept()
-        subscription = hub.subscribe(queue_name, wanted_job)
         try:
+            await hub.start()
+            # Before accepting: once the client is told it is connected, events flow.
+            subscription = await hub.subscribe(queue_name, wanted_job)
+        except (OSError, asyncpg.PostgresError):
+            await websocket.close(code=1011)  # the database is unreachable
+            return
+        try:
+            await websocket.accept()
             await _pump(websocket, subscription)
         finally:
             hub.unsubscribe(subscription)

@@ -114,6 +114,14 @@ class ApiStorage:
         count: int = await self.storage.pool.fetchval(self.q["count_live_workers"], alive_seconds)
         return count
 
+    async def watch_events(self, watcher: str, seconds: float) -> None:
+        """Have the triggers send job-change events for ``seconds`` more (see 0004)."""
+        await self.storage.pool.execute(self.q["watch_events"], watcher, seconds)
+
+    async def unwatch_events(self, watcher: str) -> None:
+        """This watcher has no events clients left."""
+        await self.storage.pool.execute(self.q["unwatch_events"], watcher)
+
     async def event_jobs(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
         """Task and queue of each job still present, by id."""
         rows = await self.storage.pool.fetch(self.q["event_jobs"], ids)

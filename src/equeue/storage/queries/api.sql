@@ -61,6 +61,19 @@ SELECT id, host, pid, queues, concurrency, running, started_at, last_seen
  WHERE last_seen > now() - make_interval(secs => $1)
  ORDER BY started_at, id;
 
+-- name: watch_events
+-- This API process has events clients: keep the triggers sending events for $2 seconds
+-- more. Leases of processes that died without saying so are cleared on the way.
+WITH gone AS (
+    DELETE FROM {schema}.event_watchers WHERE expires_at < now() - interval '1 minute'
+)
+INSERT INTO {schema}.event_watchers (id, expires_at)
+VALUES ($1, now() + make_interval(secs => $2))
+ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at;
+
+-- name: unwatch_events
+DELETE FROM {schema}.event_watchers WHERE id = $1;
+
 -- name: event_jobs
 -- What the event hub adds to a batch of notified ids: each job's task and queue.
 SELECT id, task, queue FROM {schema}.jobs WHERE id = ANY($1::uuid[]);

@@ -1,0 +1,67 @@
+-- Job-change events only while someone watches them.
+--
+-- Every event is a NOTIFY, and every transaction that notifies takes PostgreSQL's one
+-- notification lock at commit, so events cost each enqueue, claim and acknowledgement
+-- even when no events client is connected (the usual case). An API process with at least
+-- one events client holds a short lease here, renewed while its clients stay; the
+-- triggers send events only while some lease is live. Waking workers ('q:' on the jobs
+-- channel) and the enqueue counters do not depend on it.
+
+CREATE TABLE {schema}.event_watchers (
+    id          text PRIMARY KEY,  -- one API process
+    expires_at  timestamptz NOT NULL
+);
+
+CREATE FUNCTION {schema}.events_wanted() RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM {schema}.event_watchers WHERE expires_at > now())
+$$;
+
+CREATE OR REPLACE FUNCTION {schema}.notify_new_jobs() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    queues text[];
+    tasks text[];
+    counts bigint[];
+    runnable boolean[];
+    events bytea;
+    piece constant integer := 340 * 23;
+BEGIN
+    SELECT array_agg(queue), array_agg(task), array_agg(n), array_agg(wake)
+      INTO queues, tasks, counts, runnable
+      FROM (SELECT queue, task, count(*) AS n, bool_or(status = 'queued') AS wake
+              FROM new_jobs GROUP BY queue, task ORDER BY queue, task) AS g;
+    PERFORM pg_notify(TG_ARGV[0], 'q:' || d.q)
+       FROM (SELECT DISTINCT u.q FROM unnest(queues, runnable) AS u(q, w) WHERE u.w) AS d;
+    IF {schema}.events_wanted() THEN
+        SELECT convert_to(string_agg({schema}.event_entry(status, id), ''), 'UTF8')
+          INTO events FROM new_jobs;
+    END IF;
+    IF events IS NOT NULL THEN  -- NULL too when the statement inserted nothing
+        FOR i IN 0 .. (length(events) - 1) / piece LOOP
+            PERFORM pg_notify('equeue_' || TG_TABLE_SCHEMA || '_ev',
+                              convert_from(substr(events, i * piece + 1, piece), 'UTF8'));
+        END LOOP;
+    END IF;
+    INSERT INTO {schema}.job_stats AS s (queue, task, metric, shard, n)
+    SELECT u.q, u.t, 'enqueued', pg_backend_pid() % 16, u.c
+      FROM unnest(queues, tasks, counts) AS u(q, t, c)
+    ON CONFLICT (queue, task, metric, le, shard) DO UPDATE SET n = s.n + excluded.n;
+    RETURN NULL;
+END
+$$;
+
+-- enable_nestloop = off: see 0003 (the old and new images are joined by hash or merge).
+CREATE OR REPLACE FUNCTION {schema}.jobs_updated() RETURNS trigger LANGUAGE plpgsql
+SET enable_nestloop = off AS $$
+BEGIN
+    IF NOT {schema}.events_wanted() THEN
+        RETURN NULL;
+    END IF;
+    PERFORM pg_notify('equeue_' || TG_TABLE_SCHEMA || '_ev', string_agg(entry, ''))
+       FROM (SELECT (row_number() OVER () - 1) / 340 AS chunk,
+                    {schema}.event_entry(n.status, n.id) AS entry
+               FROM new_jobs n JOIN old_jobs o ON o.id = n.id
+              WHERE n.status <> o.status) AS e
+      GROUP BY chunk;
+    RETURN NULL;
+END
+$$;
