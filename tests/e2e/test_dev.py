@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import psutil
 import pytest
+
+from tests.e2e.test_api_http import _drop_schema
 
 pytestmark = pytest.mark.e2e
 
@@ -188,14 +189,6 @@ def test_dev_on_a_given_database_runs_the_users_tasks_too(
         assert "Traceback" not in stack.output()
     finally:
         asyncio.run(_drop_schema(database_url, schema))
-
-
-async def _drop_schema(database_url: str, schema: str) -> None:
-    connection = await asyncpg.connect(database_url)
-    try:
-        await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    finally:
-        await connection.close()
 
 
 def _postgres_on(data_dir: Path) -> list[int]:

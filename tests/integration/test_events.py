@@ -1,5 +1,5 @@
 """Job-change events leave the database only while an events client is being served
-(migration 0004); waking workers never depends on it (real PostgreSQL)."""
+(migration 0003); waking workers never depends on it (real PostgreSQL)."""
 
 from __future__ import annotations
 

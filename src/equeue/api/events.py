@@ -44,7 +44,7 @@ MAX_PENDING = 200_000
 #: Most events in one frame; a bigger batch for one client is split.
 MAX_FRAME_EVENTS = 1000
 #: How long the triggers keep sending events after this process last said it has clients
-#: (renewed every third of it while it has; see migration 0004).
+#: (renewed every third of it while it has; see migration 0003).
 WATCH_SECONDS = 30.0
 
 

@@ -115,7 +115,7 @@ class ApiStorage:
         return count
 
     async def watch_events(self, watcher: str, seconds: float) -> None:
-        """Have the triggers send job-change events for ``seconds`` more (see 0004)."""
+        """Have the triggers send job-change events for ``seconds`` more (see migration 0003)."""
         await self.storage.pool.execute(self.q["watch_events"], watcher, seconds)
 
     async def unwatch_events(self, watcher: str) -> None:

@@ -1,11 +1,23 @@
--- Job-change events only while someone watches them.
+-- Cheaper triggers, and job-change events only while someone watches them.
+--
+-- The insert trigger makes fewer passes over the new rows: one grouping gives both the
+-- queues to wake and the enqueue counts, one aggregate gives every event entry, cut into
+-- notifications of 340 entries (as bytes: cutting text is slower, as each cut counts
+-- characters from the start). EXPLAIN ANALYZE of 50,000 inserted rows: 61 ms in the
+-- trigger with 0002's version, 36 ms with this one.
+--
+-- The update trigger pairs each changed row's old and new image. After a few calls
+-- PL/pgSQL keeps a generic plan, which takes each transition table for one row and so
+-- joins them by nested loop: a batch of n rows costs n² comparisons (2,000 rows: 4
+-- million, 440 ms of a 460 ms acknowledgement). Without nested loops the cached plan
+-- hashes or merges, whatever the batch size.
 --
 -- Every event is a NOTIFY, and every transaction that notifies takes PostgreSQL's one
 -- notification lock at commit, so events cost each enqueue, claim and acknowledgement
 -- even when no events client is connected (the usual case). An API process with at least
--- one events client holds a short lease here, renewed while its clients stay; the
--- triggers send events only while some lease is live. Waking workers ('q:' on the jobs
--- channel) and the enqueue counters do not depend on it.
+-- one events client holds a short lease in event_watchers, renewed while its clients
+-- stay; the triggers send events only while some lease is live. Waking workers ('q:' on
+-- the jobs channel) and the enqueue counters do not depend on it.
 
 CREATE TABLE {schema}.event_watchers (
     id          text PRIMARY KEY,  -- one API process
@@ -49,7 +61,7 @@ BEGIN
 END
 $$;
 
--- enable_nestloop = off: see 0003 (the old and new images are joined by hash or merge).
+-- enable_nestloop = off: see above.
 CREATE OR REPLACE FUNCTION {schema}.jobs_updated() RETURNS trigger LANGUAGE plpgsql
 SET enable_nestloop = off AS $$
 BEGIN
