@@ -73,7 +73,7 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     does (roll back an open transaction, drop local listeners).
 
     asyncpg's default also sends a query that undoes LISTEN, SET, cursors and advisory
-    locks: a second round trip on every use, a quarter of a one-job enqueue. equeue's
+    locks: a second round trip on every use, about a fifth of a one-job enqueue. equeue's
     pooled connections keep none of those between uses: LISTEN has connections of its
     own, advisory locks are per transaction (the migration lock has its own connection).
     """
