@@ -324,9 +324,17 @@ def encode_payload(payload: object, limits: Limits = DEFAULT_LIMITS) -> str:
     return text
 
 
+def _as_dict(payload: object) -> Any:
+    """A mapping that is not a dict (a pydantic model's dump, a MappingProxy) as a dict;
+    anything else as given, for encode_payload to accept or refuse."""
+    if payload is not None and type(payload) is not dict and isinstance(payload, Mapping):
+        return dict(payload)
+    return payload
+
+
 def new_job(
     task: str,
-    payload: dict[str, Any] | None = None,
+    payload: Mapping[str, Any] | None = None,
     *,
     queue: str = "default",
     priority: int = 0,
@@ -343,7 +351,8 @@ def new_job(
 
     ``job_id`` lets a batch hand in ids made together (see :func:`uuid7_many`).
     """
-    payload_json = encode_payload(payload, limits)
+    data = _as_dict(payload)
+    payload_json = encode_payload(data, limits)
     priority = int(_check_number("priority", priority, PRIORITY_MIN, PRIORITY_MAX, integer=True))
     max_attempts = int(
         _check_number("max_attempts", max_attempts, 1, limits.max_attempts_limit, integer=True)
@@ -369,7 +378,7 @@ def new_job(
         id=job_id or uuid7(),
         task=_check_name("task name", task, limits),
         queue=_check_name("queue name", queue, limits),
-        payload=payload or {},
+        payload=data or {},
         payload_json=payload_json,
         priority=priority,
         max_attempts=max_attempts,
@@ -392,15 +401,14 @@ def new_job_like(
     A batch of many jobs of one task with no options of their own checks those options
     once, not once per job.
     """
-    if payload is not None and type(payload) is not dict and isinstance(payload, Mapping):
-        payload = dict(payload)
-    payload_json = encode_payload(payload, limits)
+    data = _as_dict(payload)
+    payload_json = encode_payload(data, limits)
     t = template
     return NewJob(
         job_id,
         t.task,
         t.queue,
-        payload or {},
+        data or {},
         payload_json,
         t.priority,
         t.max_attempts,

@@ -317,8 +317,6 @@ class Queue:
         for key, value in options.items():
             if value is not None or key == "timeout":
                 merged[key] = value
-        if payload is not None and type(payload) is not dict and isinstance(payload, Mapping):
-            payload = dict(payload)
         return new_job(name, payload, limits=self.limits, job_id=job_id, **merged)
 
     async def _task_defaults(self, names: set[str]) -> dict[str, dict[str, Any]]:
