@@ -363,13 +363,17 @@ def worker(
     listen: Annotated[
         bool | None, typer.Option("--listen/--no-listen", help="Use LISTEN/NOTIFY [on]")
     ] = None,
+    handoff: Annotated[
+        bool | None,
+        typer.Option("--handoff/--no-handoff", help="Take single enqueues directly when idle [on]"),
+    ] = None,
     log_level: Annotated[str | None, typer.Option(help="DEBUG, INFO, WARNING")] = None,
     database_url: DatabaseUrl = None,
     schema: Schema = None,
     config: ConfigFile = None,
 ) -> None:
     """Run worker processes for the tasks registered on a Queue."""
-    from equeue.worker import WorkerSettings, run_worker
+    from equeue.worker import run_worker
 
     settings = load_settings(
         config,
@@ -381,6 +385,7 @@ def worker(
         poll_interval=poll_interval,
         shutdown_grace=shutdown_grace,
         listen=listen,
+        handoff=handoff,
         log_level=log_level,
         database_url=database_url,
         schema=schema,
@@ -392,16 +397,8 @@ def worker(
         load_queue(settings.app)  # fail here, once, rather than in every child
         raise typer.Exit(supervise(settings))
     queue = apply_settings(load_queue(settings.app), settings)
-    worker_settings = WorkerSettings(
-        concurrency=settings.concurrency,
-        queues=settings.queues or None,
-        lease_seconds=settings.lease_seconds,
-        poll_interval=settings.poll_interval,
-        shutdown_grace=settings.shutdown_grace,
-        listen=settings.listen,
-    )
     try:
-        run_loop(run_worker(queue, worker_settings))
+        run_loop(run_worker(queue, settings.worker_settings()))
     except (OSError, TimeoutError) as exc:
         fail(f"cannot reach the database: {exc}")
 

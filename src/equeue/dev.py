@@ -29,7 +29,7 @@ from equeue.demo import register_demo_tasks
 from equeue.embedded import EmbeddedPostgres
 from equeue.queue import Queue
 from equeue.settings import Settings
-from equeue.worker import Worker, WorkerSettings
+from equeue.worker import Worker
 
 log = logging.getLogger("equeue.dev")
 
@@ -168,17 +168,7 @@ async def _serve(
             lifespan="on",
         )
     )
-    worker = Worker(
-        queue,
-        WorkerSettings(
-            concurrency=settings.concurrency,
-            queues=settings.queues or None,
-            lease_seconds=settings.lease_seconds,
-            poll_interval=settings.poll_interval,
-            shutdown_grace=settings.shutdown_grace,
-            listen=settings.listen,
-        ),
-    )
+    worker = Worker(queue, settings.worker_settings())
     loop = asyncio.get_running_loop()
 
     def stop() -> None:

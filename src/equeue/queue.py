@@ -233,6 +233,10 @@ class Queue:
         ``connection`` (an asyncpg connection in an open transaction) the job exists if
         and only if that transaction commits. With a ``dedupe_key`` an unfinished job
         already holds, the holder is returned with ``deduplicated=True``.
+
+        A job that may run at once, enqueued outside a caller's transaction and without a
+        dedupe key, goes straight to an idle worker when one waits for its queue: it is
+        returned already ``running``.
         """
         name = task.name if isinstance(task, Task) else task
         options = {
@@ -251,6 +255,9 @@ class Queue:
         defaults = await self._task_defaults({name})
         storage = await self.open()
         new = self._build(name, payload, options, defaults)
+        if connection is None and new.dedupe_key is None and new.run_at is None and not new.delay:
+            # Runnable now, committed on its own: an idle worker may take it directly.
+            return await storage.insert_job_now(new)
         [job] = await storage.insert_jobs([new], connection)
         return job
 

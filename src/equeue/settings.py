@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from equeue.storage.sql import validate_schema_name
+
+if TYPE_CHECKING:
+    from equeue.worker import WorkerSettings
 
 CONFIG_ENV = "EQUEUE_CONFIG"
 
@@ -88,6 +91,10 @@ class Settings(BaseSettings):
         default=True,
         description="Use LISTEN/NOTIFY; set false behind PgBouncer in transaction mode.",
     )
+    handoff: bool = Field(
+        default=True,
+        description="Let an idle worker be handed single enqueues directly (needs listen).",
+    )
     pool_min_size: int = Field(default=1, ge=0, description="Connections a process keeps open.")
     pool_max_size: int = Field(default=10, ge=1, description="Most pooled connections per process.")
     allow_unknown_tasks: bool = Field(
@@ -122,6 +129,20 @@ class Settings(BaseSettings):
     def schema(self) -> str:  # type: ignore[override]
         """The PostgreSQL schema (``schema`` is the public name of ``schema_name``)."""
         return self.schema_name
+
+    def worker_settings(self) -> WorkerSettings:
+        """What a worker process of these settings runs with."""
+        from equeue.worker import WorkerSettings
+
+        return WorkerSettings(
+            concurrency=self.concurrency,
+            queues=self.queues or None,
+            lease_seconds=self.lease_seconds,
+            poll_interval=self.poll_interval,
+            shutdown_grace=self.shutdown_grace,
+            listen=self.listen,
+            handoff=self.handoff,
+        )
 
     @classmethod
     def load(cls, config: Path | str | None = None, **overrides: Any) -> Settings:

@@ -143,3 +143,73 @@ async def test_heartbeat_keeps_the_lease_while_the_task_blocks_the_event_loop(
         await asyncio.sleep(0.1)
     done = await wait_for_status(e2e_queue, job.id, JobStatus.SUCCEEDED)
     assert done.attempts == 1, f"the lease expired while the loop was blocked: {done.history}"
+
+
+async def listener_pids(queue: Queue) -> dict[str, int]:
+    """The LISTEN backend of each worker with an open hand-off offer."""
+    storage = await queue.open()
+    rows = await storage.pool.fetch(
+        f'SELECT worker_id, listener_pid FROM "{queue.schema}".idle_workers WHERE open'
+    )
+    return {row["worker_id"]: row["listener_pid"] for row in rows}
+
+
+async def test_single_enqueues_are_handed_to_idle_workers_and_run_exactly_once(
+    e2e_queue: Queue, spawn: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    workers = [spawn("--concurrency", "2") for _ in range(3)]
+
+    async def all_offering() -> bool:
+        return len(await listener_pids(e2e_queue)) == 3
+
+    await wait_until(all_offering, timeout=30)
+    handed = 0
+
+    async def producer(first: int) -> None:
+        nonlocal handed
+        for n in range(first, first + 100):
+            job = await e2e_queue.enqueue("e2e.record", {"n": n})
+            handed += job.status is JobStatus.RUNNING
+            await asyncio.sleep(0.002 * (n % 5))
+
+    await asyncio.gather(*(producer(k * 100) for k in range(4)))
+
+    async def all_done() -> bool:
+        return (await e2e_queue.counts()).get("default", {}).get("succeeded", 0) == 400
+
+    await wait_until(all_done, timeout=60)
+    assert sorted(map(int, lines(tmp_path, "record"))) == list(range(400))
+    assert handed > 0
+    jobs, _ = await e2e_queue.list_jobs(status="succeeded", limit=1000)
+    assert all(job.attempts == 1 for job in jobs)
+    for proc in workers:
+        proc.send_signal(signal.SIGTERM)
+    for proc in workers:
+        assert proc.wait(timeout=30) == 0
+    assert await listener_pids(e2e_queue) == {}  # a stopped worker withdraws its offer
+
+
+async def test_a_sigkilled_idle_worker_is_never_handed_a_job(
+    e2e_queue: Queue, spawn: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    victim = spawn("--lease", "60")
+
+    async def offering() -> bool:
+        return len(await listener_pids(e2e_queue)) == 1
+
+    await wait_until(offering, timeout=30)
+    [pid] = (await listener_pids(e2e_queue)).values()
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    storage = await e2e_queue.open()
+
+    async def backend_ended() -> bool:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE pid = $1"
+        return not await storage.pool.fetchval(query, pid)
+
+    await wait_until(backend_ended)  # PostgreSQL ends it as soon as the socket closes
+    job = await e2e_queue.enqueue("e2e.record", {"n": 7})
+    assert job.status is JobStatus.QUEUED  # not handed to the dead worker (60 s lease)
+    spawn("--lease", "60")
+    done = await wait_for_status(e2e_queue, job.id, JobStatus.SUCCEEDED, timeout=20)
+    assert done.attempts == 1 and lines(tmp_path, "record") == ["7"]

@@ -278,7 +278,9 @@ async def test_claim_walks_the_claim_index_in_order_whatever_the_backlog(
     await queue.enqueue_many([{"type": "t"} for _ in range(5000)])
     await queue.pause_queue("elsewhere")
     async with storage.pool.acquire() as conn:
-        rows = await conn.fetch("EXPLAIN " + storage.q["claim_jobs"], None, 100, "w", 30.0)
+        rows = await conn.fetch(
+            "EXPLAIN " + storage.q["claim_jobs"], None, 100, "w", 30.0, None, False, None, 0
+        )
     plan = "\n".join(r[0] for r in rows)
     assert "Index Scan using jobs_claimable" in plan, plan
     assert "Sort" not in plan, plan

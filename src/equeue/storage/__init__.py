@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +42,41 @@ class Claimed:
     timeout: float | None
     lease_token: uuid.UUID
     waited: float  #: seconds from its run-at time to this claim
+
+    @classmethod
+    def from_handoff(cls, text: str) -> Claimed:
+        """The job a hand-off notification carries (see ``insert_job_handoff``)."""
+        job_id, task, queue, payload, priority, attempts, max_attempts, timeout, token, _ = (
+            json.loads(text)
+        )
+        return cls(
+            uuid.UUID(job_id),
+            task,
+            queue,
+            payload,
+            priority,
+            attempts,
+            max_attempts,
+            timeout,
+            uuid.UUID(token),
+            0.0,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A worker's hand-off offer as its claim statement should leave it.
+
+    ``listener_pid``: the backend of the worker's LISTEN connection, or None to leave the
+    offer closed; ``may_be_open``: the worker opened it and has not seen it used since;
+    ``seen``: the job its last hand-off notification brought; ``next_generation``: the
+    number the offer is opened again under.
+    """
+
+    listener_pid: int | None = None
+    may_be_open: bool = False
+    seen: uuid.UUID | None = None
+    next_generation: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +160,30 @@ class Storage:
             return await self._insert_jobs(connection, jobs)
         async with self.pool.acquire() as conn:
             return await self._insert_jobs(conn, jobs)
+
+    async def insert_job_now(self, new: NewJob) -> Job:
+        """Insert one job that may run now, handing it to an idle worker when one has an
+        open offer for its queue (it is then returned already running).
+
+        Only for a job with no dedupe key, no delay and no caller's transaction: a hand-off
+        must commit on its own, and at once, for the worker to hear of it.
+        """
+        row = await self.pool.fetchrow(
+            self.q["insert_job_handoff"],
+            new.id,
+            new.task,
+            new.queue,
+            new.payload_json,
+            new.priority,
+            new.max_attempts,
+            new.timeout,
+            json.dumps(new.tags) if new.tags else None,
+        )
+        assert row is not None  # the statement always inserts its one row
+        job = _job_from_new(new, row["status"], row["created_at"], row["run_at"])
+        if row["worker_id"] is not None:
+            job = replace(job, attempts=1, worker_id=row["worker_id"], started_at=row["started_at"])
+        return job
 
     async def _insert_jobs(self, conn: Connection, jobs: Sequence[NewJob]) -> list[Job]:
         results: dict[uuid.UUID, Job] = {}
@@ -272,11 +331,38 @@ class Storage:
     # --- the worker's statements --------------------------------------------------------
 
     async def claim(
-        self, worker_id: str, queues: list[str] | None, limit: int, lease_seconds: float
+        self,
+        worker_id: str,
+        queues: list[str] | None,
+        limit: int,
+        lease_seconds: float,
+        offer: Offer | None = None,
     ) -> list[Claimed]:
-        rows = await self.pool.fetch(self.q["claim_jobs"], queues, limit, worker_id, lease_seconds)
+        """Claim up to ``limit`` jobs; with ``offer``, also keep the worker's hand-off offer
+        (see the statement): a job handed over through it and not yet started comes back
+        among the claimed ones, and the offer is open afterwards if slots were left over."""
+        offer = offer or Offer()
+        rows = await self.pool.fetch(
+            self.q["claim_jobs"],
+            queues,
+            limit,
+            worker_id,
+            lease_seconds,
+            offer.listener_pid,
+            offer.may_be_open,
+            offer.seen,
+            offer.next_generation,
+        )
         # Positional: RETURNING lists the columns in Claimed's field order.
         return [Claimed(*row) for row in rows]
+
+    async def withdraw_offer(
+        self, worker_id: str, seen: uuid.UUID | None
+    ) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """Remove a worker's offer; returns the job (id, lease token) handed over through it
+        that the worker has not started (it has only ``seen``), if any."""
+        rows = await self.pool.fetch(self.q["withdraw_offer"], worker_id, seen)
+        return [(row["id"], row["lease_token"]) for row in rows]
 
     async def complete(self, done: Sequence[tuple[uuid.UUID, uuid.UUID, str]]) -> set[uuid.UUID]:
         """Record successes (id, lease token, JSON result); returns the ids that landed."""

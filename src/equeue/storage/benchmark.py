@@ -53,7 +53,9 @@ class BenchmarkStorage:
             transaction = conn.transaction()
             await transaction.start()
             try:
-                raw = await conn.fetchval(statement, None, batch, "bench-explain", 30.0)
+                raw = await conn.fetchval(
+                    statement, None, batch, "bench-explain", 30.0, None, False, None, 0
+                )
             finally:
                 await transaction.rollback()
         plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]

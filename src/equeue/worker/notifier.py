@@ -30,6 +30,13 @@ class Notifier:
         #: since anything sent while it was down was missed.
         self.reconnected = asyncio.Event()
 
+    @property
+    def backend_pid(self) -> int | None:
+        """The pid of the LISTEN connection's server process, None while it is down."""
+        if self._connection is None or self._connection.is_closed():
+            return None
+        return self._connection.get_server_pid()
+
     async def start(self) -> None:
         await self._connect()
         self._task = asyncio.create_task(self._watch(), name="equeue-notifier")

@@ -37,7 +37,7 @@ from equeue.errors import JobTimeoutError, TaskNotRegisteredError
 from equeue.job import encode_json
 from equeue.queue import Queue
 from equeue.retry import DEFAULT_BACKOFF
-from equeue.storage import Claimed, Failure, Storage
+from equeue.storage import Claimed, Failure, Offer, Storage
 from equeue.worker.heartbeat import Heartbeat, WorkerInfo
 from equeue.worker.maintenance import Maintenance, MaintenanceSettings
 from equeue.worker.notifier import Notifier
@@ -49,6 +49,11 @@ _STATS_INTERVAL = 2.0  # seconds between writes of this process's job statistics
 
 # Why a running job's asyncio task was cancelled, which decides what is written.
 _REQUESTED, _LEASE_LOST, _SHUTDOWN = "requested", "lease_lost", "shutdown"
+
+# The hand-off offer as this worker knows it (migration 0004 tells the whole story):
+# closed; open; used, the job come with the notification; used, the job to be collected
+# by the next claim statement (its notification was too long to carry it).
+_CLOSED, _OPEN, _HANDED, _HANDED_UNSEEN = "closed", "open", "handed", "handed_unseen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,7 @@ class WorkerSettings:
     claim_batch: int = 500  #: most jobs claimed per statement
     shutdown_grace: float = 30.0  #: how long running jobs may finish on SIGTERM
     listen: bool = True  #: False for poll-only mode (PgBouncer in transaction pooling)
+    handoff: bool = True  #: when idle, let single enqueues hand jobs over directly (needs listen)
     maintenance: bool = True  #: offer to run the maintenance duties
     maintenance_settings: MaintenanceSettings = field(default_factory=MaintenanceSettings)
 
@@ -109,6 +115,10 @@ class Worker:
         self._storage: Storage | None = None
         self._closing = False
         self._half_batch = min(self.settings.claim_batch, self.settings.concurrency) // 2
+        self._notifier: Notifier | None = None
+        self._offer = _CLOSED
+        self._offer_generation = 0
+        self._handed: uuid.UUID | None = None  #: the job the current offer brought
         self.stats = JobStats()
         self.jobs_done = 0
 
@@ -153,6 +163,7 @@ class Worker:
         )
         heartbeat.start()
         notifier = Notifier(self._dsn, storage.channel, self._on_notification)
+        self._notifier = notifier
         background: list[asyncio.Task[None]] = []
         flusher: asyncio.Task[None] | None = None
         try:
@@ -170,6 +181,7 @@ class Worker:
                 ",".join(s.queues) if s.queues else "all",
             )
             await self._claim_loop(storage)
+            await self._withdraw_offer(storage)
             await self._drain()
         finally:
             for task in background:
@@ -213,20 +225,59 @@ class Worker:
             # Clear before claiming: a notification that lands during the claim must
             # still wake the next round.
             self._wake.clear()
+            offer = self._next_offer()
             try:
-                claimed = await storage.claim(self.id, queues, want, s.lease_seconds)
+                claimed = await storage.claim(self.id, queues, want, s.lease_seconds, offer)
             except Exception as exc:  # a database hiccup must not kill the worker
                 log.warning("claim failed (%s); retrying in %.1fs", exc, s.poll_interval)
                 await self._sleep(s.poll_interval)
                 continue
             now = time.monotonic()
             for job in claimed:
-                self.stats.observe(job.queue, job.task, "wait_seconds", job.waited)
-                held = _Held(job, now)
-                self._held[job.id] = held
-                held.task = asyncio.create_task(self._run(held))
+                # A handed-over job may have come with its notification meanwhile.
+                if job.id != self._handed and job.id not in self._held:
+                    self._start(job, now)
+            self._handed = None
+            if offer.listener_pid is not None and len(claimed) < want:
+                self._offer, self._offer_generation = _OPEN, offer.next_generation
+            else:
+                self._offer = _CLOSED
             if len(claimed) < want:
                 await self._sleep(s.poll_interval)
+
+    def _start(self, job: Claimed, now: float) -> None:
+        self.stats.observe(job.queue, job.task, "wait_seconds", job.waited)
+        held = _Held(job, now)
+        self._held[job.id] = held
+        held.task = asyncio.create_task(self._run(held))
+
+    def _next_offer(self) -> Offer:
+        """What the next claim statement should do with this worker's hand-off offer.
+
+        Every claim statement decides it anew, atomically with its claim: the offer is
+        open afterwards only if slots were left over, so a hand-off always finds a slot.
+        """
+        pid = None
+        if self.settings.handoff and self._notifier is not None and not self.stopping:
+            pid = self._notifier.backend_pid
+        return Offer(
+            listener_pid=pid,
+            may_be_open=self._offer in (_OPEN, _HANDED_UNSEEN),
+            seen=self._handed,
+            next_generation=self._offer_generation + 1,
+        )
+
+    async def _withdraw_offer(self, storage: Storage) -> None:
+        """On stop: no more hand-offs; one that came too late is given back at once."""
+        if self._offer == _CLOSED:
+            return
+        try:
+            late = await storage.withdraw_offer(self.id, self._handed)
+            if late:
+                await storage.release(late)
+        except Exception as exc:  # its lease expires instead
+            log.warning("could not withdraw the hand-off offer (%s)", exc)
+        self._offer = _CLOSED
 
     def _free_slots(self) -> int:
         """How many more jobs may be claimed now.
@@ -250,11 +301,31 @@ class Worker:
         if kind == "q":
             if self._queues is None or value in self._queues:
                 self._wake.set()
+        elif kind == "h":
+            self._on_handoff(value)
         elif kind == "c":
             with contextlib.suppress(ValueError):
                 held = self._held.get(uuid.UUID(value))
                 if held is not None:
                     self._cancel(held, _REQUESTED)
+
+    def _on_handoff(self, value: str) -> None:
+        """A job handed over through this worker's offer: run it now, and open the offer
+        again (the claim round does)."""
+        generation, worker, job = value.split(" ", 2)
+        # Only for the offer open now: an older one's job came through a claim statement.
+        if worker != self.id or self._offer != _OPEN or int(generation) != self._offer_generation:
+            return
+        if self.stopping:  # withdrawing the offer gives the job back
+            return
+        self._wake.set()
+        if not job:  # too long for a notification: the claim statement collects it
+            self._offer = _HANDED_UNSEEN
+            return
+        self._offer = _HANDED
+        claimed = Claimed.from_handoff(job)
+        self._handed = claimed.id
+        self._start(claimed, time.monotonic())
 
     def _on_heartbeat(self, lost: set[uuid.UUID], cancel: set[uuid.UUID]) -> None:
         for job_id in lost:

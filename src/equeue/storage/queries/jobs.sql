@@ -28,6 +28,51 @@ ON CONFLICT (dedupe_key)
    DO NOTHING
 RETURNING id, status, run_at, created_at;
 
+-- name: insert_job_handoff
+-- Enqueue one job that may run now ($1 id, $2 task, $3 queue, $4 payload, $5 priority,
+-- $6 max_attempts, $7 timeout, $8 tags as a JSON array or NULL). When a worker has an
+-- open offer for its queue (migration 0004), the job is written already claimed by that
+-- worker, and the notification hands it over: 'h:<generation> <worker> <job>', the job
+-- as a JSON array in Claimed's field order, or nothing when too long for a NOTIFY (the
+-- worker then finds it through its offer). Otherwise it is queued like any other.
+WITH offer AS (
+    UPDATE {schema}.idle_workers o SET open = false, handed_job = $1
+     WHERE o.worker_id = (
+        SELECT c.worker_id FROM {schema}.idle_workers c
+         WHERE c.open AND (c.queues IS NULL OR $3 = ANY(c.queues))
+           -- A worker whose LISTEN connection is gone would never hear of the job.
+           AND EXISTS (SELECT 1 FROM pg_stat_get_activity(c.listener_pid))
+           AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = $3 AND q.paused)
+         LIMIT 1
+           FOR UPDATE SKIP LOCKED)
+    RETURNING o.worker_id, o.generation, o.lease_seconds
+), inserted AS (
+    INSERT INTO {schema}.jobs AS j
+           (id, task, queue, payload, priority, status, attempts, max_attempts, timeout,
+            tags, worker_id, lease_token, lease_expires_at, started_at)
+    SELECT $1, $2, $3, $4::jsonb, $5, coalesce(h.status, 'queued'), coalesce(h.attempts, 0),
+           $6, $7, CASE WHEN $8::text IS NULL THEN '{}'::text[]
+                        ELSE ARRAY(SELECT jsonb_array_elements_text($8::jsonb)) END,
+           offer.worker_id, h.token, now() + make_interval(secs => offer.lease_seconds),
+           h.started_at
+      FROM (VALUES (1)) AS one
+      LEFT JOIN offer ON true
+      LEFT JOIN LATERAL (SELECT 'running' AS status, 1 AS attempts, gen_random_uuid() AS token,
+                                now() AS started_at
+                          WHERE offer.worker_id IS NOT NULL) AS h ON true
+    RETURNING j.status, j.run_at, j.created_at, j.worker_id, j.lease_token, j.started_at
+), handed AS (
+    SELECT offer.generation, offer.worker_id,
+           json_build_array($1::uuid, $2::text, $3::text, $4::text, $5::smallint, 1,
+                            $6::integer, $7::float8, i.lease_token, 0)::text AS job
+      FROM offer, inserted i
+), told AS (
+    SELECT pg_notify({channel}, 'h:' || generation || ' ' || worker_id || ' '
+                     || CASE WHEN octet_length(job) < 7500 THEN job ELSE '' END)
+      FROM handed
+)
+SELECT inserted.*, (SELECT count(*) FROM told) AS told FROM inserted;
+
 -- name: transaction_now
 -- The current transaction's time: what now() and column defaults give its rows.
 SELECT now();
@@ -138,7 +183,23 @@ SELECT queue, status, count(*) AS n FROM {schema}.jobs GROUP BY queue, status;
 -- highest priority then oldest run-at first. Each claim starts a lease of $4 seconds
 -- with a fresh token, and counts the attempt now, so a job that kills its worker every
 -- time still runs out of attempts.
-WITH picked AS (
+--
+-- The same statement keeps the worker's hand-off offer (migration 0004). $6: the offer
+-- may be open. Its row is then locked first (a hand-off in flight is waited for), and a
+-- job handed over through it that the worker has not started yet (not $7, the one its
+-- notification brought) comes back with the claimed jobs and takes one of the $2 slots.
+-- $5: the pid of the worker's LISTEN backend, or NULL when it must not offer. Slots left
+-- over open the offer again as generation $8; otherwise it is closed.
+WITH offer AS (
+    SELECT o.handed_job FROM {schema}.idle_workers o
+     WHERE $6::boolean AND o.worker_id = $3
+       FOR UPDATE
+), handed AS (
+    SELECT j.id, j.task, j.queue, j.payload::text AS payload, j.priority, j.attempts,
+           j.max_attempts, j.timeout, j.lease_token, 0::float8 AS waited
+      FROM offer, {schema}.handed_over(offer.handed_job, $3) AS j
+     WHERE j.id IS DISTINCT FROM $7::uuid
+), picked AS (
     SELECT j.id FROM {schema}.jobs j
      WHERE j.status IN ('scheduled', 'queued', 'retrying')
        AND j.run_at <= now()
@@ -147,18 +208,47 @@ WITH picked AS (
        -- index order so that LIMIT stops it after $2 rows, whatever the backlog.
        AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused)
      ORDER BY j.priority DESC, j.run_at, j.id
-     LIMIT $2
+     LIMIT $2::integer - (SELECT count(*) FROM handed)
      FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE {schema}.jobs j
+       SET status = 'running', attempts = j.attempts + 1, worker_id = $3,
+           lease_token = gen_random_uuid(),
+           lease_expires_at = now() + make_interval(secs => $4), started_at = now()
+      FROM picked
+     WHERE j.id = picked.id
+    RETURNING j.id, j.task, j.queue, j.payload::text AS payload, j.priority, j.attempts,
+              j.max_attempts, j.timeout, j.lease_token,
+              extract(epoch FROM now() - j.run_at)::float8 AS waited
+), spare AS (
+    SELECT $5::integer IS NOT NULL
+           AND (SELECT count(*) FROM claimed) + (SELECT count(*) FROM handed) < $2::integer
+           AS reopen
+), reopened AS (
+    INSERT INTO {schema}.idle_workers AS o
+           (worker_id, queues, lease_seconds, listener_pid, generation, open, handed_job)
+    SELECT $3, $1::text[], $4, $5::integer, $8::bigint, true, NULL FROM spare WHERE reopen
+    ON CONFLICT (worker_id) DO UPDATE
+       SET queues = excluded.queues, lease_seconds = excluded.lease_seconds,
+           listener_pid = excluded.listener_pid, generation = excluded.generation,
+           open = true, handed_job = NULL
+), closed AS (
+    UPDATE {schema}.idle_workers o SET open = false, handed_job = NULL
+      FROM spare
+     WHERE $6::boolean AND o.worker_id = $3 AND NOT spare.reopen
 )
-UPDATE {schema}.jobs j
-   SET status = 'running', attempts = j.attempts + 1, worker_id = $3,
-       lease_token = gen_random_uuid(), lease_expires_at = now() + make_interval(secs => $4),
-       started_at = now()
-  FROM picked
- WHERE j.id = picked.id
-RETURNING j.id, j.task, j.queue, j.payload::text AS payload, j.priority, j.attempts,
-          j.max_attempts, j.timeout, j.lease_token,
-          extract(epoch FROM now() - j.run_at)::float8 AS waited;
+SELECT * FROM claimed
+UNION ALL
+SELECT * FROM handed;
+
+-- name: withdraw_offer
+-- A stopping worker takes back its offer; a job handed over through it that the worker
+-- has not started ($2) comes back, with its lease token, to be released.
+WITH gone AS (
+    DELETE FROM {schema}.idle_workers WHERE worker_id = $1 RETURNING handed_job
+)
+SELECT j.id, j.lease_token FROM gone, {schema}.handed_over(gone.handed_job, $1) AS j
+ WHERE j.id IS DISTINCT FROM $2::uuid;
 
 -- name: complete_jobs
 -- Record successes, fenced: only a job still running under the same lease token changes.

@@ -71,5 +71,14 @@ WITH old AS (
 DELETE FROM {schema}.jobs j USING old WHERE j.id = old.id;
 
 -- name: prune_dead_workers
--- Forget workers not seen for $1 seconds (display only: rescue does not depend on it).
+-- Forget workers not seen for $1 seconds (display only: rescue does not depend on it),
+-- and hand-off offers whose LISTEN backend is gone (enqueues already pass them over),
+-- unless they still hold a job their worker may yet take through them.
+WITH offers AS (
+    DELETE FROM {schema}.idle_workers o
+     WHERE NOT EXISTS (SELECT 1 FROM pg_stat_get_activity(o.listener_pid))
+       AND NOT EXISTS (SELECT 1 FROM {schema}.jobs j
+                        WHERE j.id = o.handed_job AND j.status = 'running'
+                          AND j.worker_id = o.worker_id)
+)
 DELETE FROM {schema}.workers WHERE last_seen < now() - make_interval(secs => $1);

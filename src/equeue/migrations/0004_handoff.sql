@@ -1,0 +1,36 @@
+-- Direct hand-off: a job enqueued while a worker sits idle goes straight to that worker.
+--
+-- The usual path is three steps on three connections: the enqueue commits and notifies,
+-- the worker wakes and sends a claim, and the claim commits. Each commit waits for its
+-- WAL flush, and on an idle machine each step also waits for a process to wake up. A
+-- worker with a free slot and nothing to claim therefore opens an offer here; a single
+-- enqueue that finds an open offer for its queue writes the job already claimed by that
+-- worker (status running, attempt counted, a lease and a fresh token, as a claim would)
+-- and notifies the worker with the job itself, in the same transaction: one commit
+-- instead of two, and no claim round trip.
+--
+-- An offer is good only while the backend of the worker's LISTEN connection lives: a
+-- worker that dies or loses that connection cannot hear the hand-off, and PostgreSQL
+-- ends the backend of a closed connection at once, so enqueues stop choosing it. A
+-- hand-off whose notification is lost all the same is found by the worker's next claim
+-- statement (the offer row keeps the handed job); failing that, its lease expires and
+-- it is rescued like any job of a worker that died.
+CREATE TABLE {schema}.idle_workers (
+    worker_id     text PRIMARY KEY,
+    queues        text[],            -- NULL: every queue
+    lease_seconds double precision NOT NULL,
+    listener_pid  integer NOT NULL,  -- backend of the worker's LISTEN connection
+    generation    bigint NOT NULL,   -- which opening of the offer, named in the hand-off
+    open          boolean NOT NULL,  -- waiting for a job
+    handed_job    uuid               -- the job handed over since this opening, if any
+);
+
+-- The job handed over through an offer, as the worker's claim statement needs it. The
+-- claim locks the offer row first, which may mean waiting for a hand-off to commit; the
+-- statement's own snapshot predates that commit and would not see the job, so it is read
+-- here: a VOLATILE function takes a fresh snapshot for each query it runs.
+CREATE FUNCTION {schema}.handed_over(job uuid, worker text) RETURNS SETOF {schema}.jobs
+LANGUAGE sql VOLATILE AS $$
+    SELECT * FROM {schema}.jobs j
+     WHERE j.id = job AND j.status = 'running' AND j.worker_id = worker
+$$;
