@@ -118,6 +118,17 @@ async def test_an_offer_whose_listen_connection_is_gone_is_passed_over(
     assert job.status is JobStatus.QUEUED and job.worker_id is None
 
 
+async def test_an_offer_not_renewed_in_time_is_passed_over(
+    queue: Queue, storage: Storage, db: asyncpg.Connection
+) -> None:
+    """A worker cut off from the database keeps its backend alive for a long while; it no
+    longer renews its offer with each poll, so the offer lapses."""
+    brief = Offer(db.get_server_pid(), seconds=0.2)
+    assert await storage.claim("cut-off", None, 5, 30.0, brief) == []
+    await asyncio.sleep(0.4)
+    assert (await queue.enqueue("t")).status is JobStatus.QUEUED
+
+
 async def test_the_notification_carries_the_job_and_the_claim_collects_it_if_lost(
     queue: Queue, storage: Storage, db: asyncpg.Connection
 ) -> None:

@@ -279,7 +279,7 @@ async def test_claim_walks_the_claim_index_in_order_whatever_the_backlog(
     await queue.pause_queue("elsewhere")
     async with storage.pool.acquire() as conn:
         rows = await conn.fetch(
-            "EXPLAIN " + storage.q["claim_jobs"], None, 100, "w", 30.0, None, False, None, 0
+            "EXPLAIN " + storage.q["claim_jobs"], None, 100, "w", 30.0, None, False, None, 0, 0.0
         )
     plan = "\n".join(r[0] for r in rows)
     assert "Index Scan using jobs_claimable" in plan, plan

@@ -11,16 +11,19 @@
 --
 -- An offer is good only while the backend of the worker's LISTEN connection lives: a
 -- worker that dies or loses that connection cannot hear the hand-off, and PostgreSQL
--- ends the backend of a closed connection at once, so enqueues stop choosing it. A
--- hand-off whose notification is lost all the same is found by the worker's next claim
--- statement (the offer row keeps the handed job); failing that, its lease expires and
--- it is rescued like any job of a worker that died.
+-- ends the backend of a closed connection at once, so enqueues stop choosing it. An
+-- idle worker renews its offer with every poll; one not renewed in time (a worker cut
+-- off from the database, whose backend may live on for a long while) is passed over.
+-- Each opening takes one job at most, so even then one job at most waits for its lease
+-- to expire. A hand-off whose notification is lost is found by the worker's next claim
+-- statement (the offer row keeps the handed job).
 CREATE TABLE {schema}.idle_workers (
     worker_id     text PRIMARY KEY,
     queues        text[],            -- NULL: every queue
     lease_seconds double precision NOT NULL,
     listener_pid  integer NOT NULL,  -- backend of the worker's LISTEN connection
     generation    bigint NOT NULL,   -- which opening of the offer, named in the hand-off
+    open_until    timestamptz NOT NULL,  -- renewed by each poll of the idle worker
     open          boolean NOT NULL,  -- waiting for a job
     handed_job    uuid               -- the job handed over since this opening, if any
 );

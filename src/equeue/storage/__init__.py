@@ -70,13 +70,14 @@ class Offer:
     ``listener_pid``: the backend of the worker's LISTEN connection, or None to leave the
     offer closed; ``may_be_open``: the worker opened it and has not seen it used since;
     ``seen``: the job its last hand-off notification brought; ``next_generation``: the
-    number the offer is opened again under.
+    number the offer is opened again under, for ``seconds`` unless renewed.
     """
 
     listener_pid: int | None = None
     may_be_open: bool = False
     seen: uuid.UUID | None = None
     next_generation: int = 0
+    seconds: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +353,7 @@ class Storage:
             offer.may_be_open,
             offer.seen,
             offer.next_generation,
+            offer.seconds,
         )
         # Positional: RETURNING lists the columns in Claimed's field order.
         return [Claimed(*row) for row in rows]

@@ -20,15 +20,21 @@ log = logging.getLogger("equeue.worker")
 class Notifier:
     """Holds the LISTEN connection and calls back on each notification payload."""
 
-    def __init__(self, dsn: str, channel: str, on_message: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        channel: str,
+        on_message: Callable[[str], None],
+        on_connect: Callable[[], None],
+    ) -> None:
         self._dsn = dsn
         self._channel = channel
         self._on_message = on_message
+        #: Called each time the connection is (re)established: the caller should poll,
+        #: since anything sent while it was down was missed.
+        self._on_connect = on_connect
         self._connection: asyncpg.Connection | None = None
         self._task: asyncio.Task[None] | None = None
-        #: Set each time the connection is (re)established: the caller should poll once,
-        #: since anything sent while it was down was missed.
-        self.reconnected = asyncio.Event()
 
     @property
     def backend_pid(self) -> int | None:
@@ -56,7 +62,7 @@ class Notifier:
         )
         await connection.add_listener(self._channel, self._deliver)
         self._connection = connection
-        self.reconnected.set()
+        self._on_connect()
 
     def _deliver(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         try:

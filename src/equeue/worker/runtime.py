@@ -162,7 +162,7 @@ class Worker:
             loop=loop,
         )
         heartbeat.start()
-        notifier = Notifier(self._dsn, storage.channel, self._on_notification)
+        notifier = Notifier(self._dsn, storage.channel, self._on_notification, self._wake.set)
         self._notifier = notifier
         background: list[asyncio.Task[None]] = []
         flusher: asyncio.Task[None] | None = None
@@ -265,6 +265,8 @@ class Worker:
             may_be_open=self._offer in (_OPEN, _HANDED_UNSEEN),
             seen=self._handed,
             next_generation=self._offer_generation + 1,
+            # An idle worker claims once per poll interval, renewing the offer each time.
+            seconds=2 * self.settings.poll_interval + 1,
         )
 
     async def _withdraw_offer(self, storage: Storage) -> None:

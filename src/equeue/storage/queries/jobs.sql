@@ -39,7 +39,7 @@ WITH offer AS (
     UPDATE {schema}.idle_workers o SET open = false, handed_job = $1
      WHERE o.worker_id = (
         SELECT c.worker_id FROM {schema}.idle_workers c
-         WHERE c.open AND (c.queues IS NULL OR $3 = ANY(c.queues))
+         WHERE c.open AND c.open_until > now() AND (c.queues IS NULL OR $3 = ANY(c.queues))
            -- A worker whose LISTEN connection is gone would never hear of the job.
            AND EXISTS (SELECT 1 FROM pg_stat_get_activity(c.listener_pid))
            AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = $3 AND q.paused)
@@ -189,7 +189,7 @@ SELECT queue, status, count(*) AS n FROM {schema}.jobs GROUP BY queue, status;
 -- job handed over through it that the worker has not started yet (not $7, the one its
 -- notification brought) comes back with the claimed jobs and takes one of the $2 slots.
 -- $5: the pid of the worker's LISTEN backend, or NULL when it must not offer. Slots left
--- over open the offer again as generation $8; otherwise it is closed.
+-- over open the offer again as generation $8, good for $9 seconds; otherwise it closes.
 WITH offer AS (
     SELECT o.handed_job FROM {schema}.idle_workers o
      WHERE $6::boolean AND o.worker_id = $3
@@ -226,12 +226,15 @@ WITH offer AS (
            AS reopen
 ), reopened AS (
     INSERT INTO {schema}.idle_workers AS o
-           (worker_id, queues, lease_seconds, listener_pid, generation, open, handed_job)
-    SELECT $3, $1::text[], $4, $5::integer, $8::bigint, true, NULL FROM spare WHERE reopen
+           (worker_id, queues, lease_seconds, listener_pid, generation, open_until, open,
+            handed_job)
+    SELECT $3, $1::text[], $4, $5::integer, $8::bigint,
+           now() + make_interval(secs => $9::float8), true, NULL
+      FROM spare WHERE reopen
     ON CONFLICT (worker_id) DO UPDATE
        SET queues = excluded.queues, lease_seconds = excluded.lease_seconds,
            listener_pid = excluded.listener_pid, generation = excluded.generation,
-           open = true, handed_job = NULL
+           open_until = excluded.open_until, open = true, handed_job = NULL
 ), closed AS (
     UPDATE {schema}.idle_workers o SET open = false, handed_job = NULL
       FROM spare
