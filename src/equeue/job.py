@@ -42,6 +42,11 @@ class JobStatus(StrEnum):
 WAITING: frozenset[JobStatus] = frozenset(
     {JobStatus.SCHEDULED, JobStatus.QUEUED, JobStatus.RETRYING}
 )
+#: The statuses an enqueue writes: scheduled or queued, or running when a job that may
+#: run at once is handed straight to an idle worker (claimed by it in the same statement).
+INITIAL: frozenset[JobStatus] = frozenset(
+    {JobStatus.SCHEDULED, JobStatus.QUEUED, JobStatus.RUNNING}
+)
 #: Statuses a job never leaves on its own (only ``retry``/``replay`` or deletion).
 FINISHED: frozenset[JobStatus] = frozenset(
     {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from equeue.job import TRANSITIONS, JobStatus
+from equeue.job import INITIAL, TRANSITIONS, JobStatus
 from equeue.storage.sql import Queries, validate_schema_name
 
 QUERIES = Path(__file__).parents[2] / "src" / "equeue" / "storage" / "queries"
@@ -38,3 +38,14 @@ def test_statuses_named_in_sql_are_the_public_vocabulary() -> None:
     assert named, "no status comparisons found"
     assert named <= known, f"unknown statuses in SQL: {named - known}"
     assert {to for outcomes in TRANSITIONS.values() for to in outcomes} <= named
+
+
+def test_enqueue_statements_write_only_the_initial_statuses() -> None:
+    q = Queries("equeue")
+    known = {s.value for s in JobStatus}
+    written: set[str] = set()
+    for name in ("insert_jobs", "insert_job_handoff"):
+        # What is written, not what the dedupe-key clash compares against.
+        statement = re.sub(r"--.*", "", q[name]).split("ON CONFLICT", 1)[0]
+        written |= {word for word in re.findall(r"'([a-z_]+)'", statement) if word in known}
+    assert written == {s.value for s in INITIAL}
