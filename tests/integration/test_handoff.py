@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 
 from equeue import JobStatus, Queue, Worker
-from equeue.storage import Claimed, Offer, Storage
+from equeue.storage import Handoff, Offer, Storage
 from tests.conftest import running_worker, wait_for_status, wait_until
 
 
@@ -38,7 +38,7 @@ def offer_is_open(db: asyncpg.Connection, queue: Queue, worker: Worker) -> Calla
 
 async def open_offer(storage: Storage, worker_id: str, listener_pid: int) -> None:
     """What an idle worker's claim statement does: nothing to claim, so offer itself."""
-    assert await storage.claim(worker_id, None, 5, 30.0, Offer(listener_pid)) == []
+    assert await storage.claim(worker_id, None, 5, 30.0, Offer(listener_pid, seconds=5)) == []
 
 
 async def test_an_idle_worker_is_handed_a_single_job_at_once(
@@ -51,7 +51,8 @@ async def test_an_idle_worker_is_handed_a_single_job_at_once(
         ran.append(n)
         return n * 2
 
-    async with running_worker(queue, poll_interval=30) as worker:
+    # Polls 30 s apart (leases of 60): whatever happens here, no poll did it.
+    async with running_worker(queue, poll_interval=30, lease_seconds=60) as worker:
         await wait_until(offer_is_open(db, queue, worker))
         current = await queue.enqueue("note", {"n": 21})
         # Written already claimed by the idle worker: no claim round trip was needed.
@@ -90,7 +91,8 @@ async def test_jobs_that_must_wait_or_join_a_transaction_are_never_handed_over(
 async def test_an_offer_for_some_queues_only_takes_jobs_of_those(
     queue: Queue, storage: Storage, db: asyncpg.Connection
 ) -> None:
-    assert await storage.claim("mail", ["mail"], 5, 30.0, Offer(db.get_server_pid())) == []
+    offer = Offer(db.get_server_pid(), seconds=5)
+    assert await storage.claim("mail", ["mail"], 5, 30.0, offer) == []
     assert (await queue.enqueue("t", queue="reports")).status is JobStatus.QUEUED
     handed = await queue.enqueue("t", queue="mail")
     assert handed.status is JobStatus.RUNNING and handed.worker_id == "mail"
@@ -141,17 +143,18 @@ async def test_the_notification_carries_the_job_and_the_claim_collects_it_if_los
     kind, _, rest = message.partition(":")
     generation, worker, body = rest.split(" ", 2)
     assert (kind, generation, worker) == ("h", "0", "w")
-    handed = Claimed.from_handoff(body)
+    handed = Handoff.parse(rest).job
+    assert handed is not None
     assert (handed.id, handed.task, handed.priority, handed.timeout) == (job.id, "t", 3, 9.5)
     assert json.loads(handed.payload) == {"x": [1, "two"]} and handed.attempts == 1
 
     # Had the notification been lost, the worker's next claim statement brings the job,
     # with the same lease; one it has seen is not brought again.
-    seen = Offer(db.get_server_pid(), may_be_open=True, seen=job.id, next_generation=1)
+    seen = Offer(db.get_server_pid(), may_be_open=True, seen=job.id, next_generation=1, seconds=5)
     assert await storage.claim("w", None, 5, 30.0, seen) == []
     await open_offer(storage, "w", db.get_server_pid())
     second = await queue.enqueue("t")
-    missed = Offer(db.get_server_pid(), may_be_open=True, next_generation=2)
+    missed = Offer(db.get_server_pid(), may_be_open=True, next_generation=2, seconds=5)
     [collected] = await storage.claim("w", None, 5, 30.0, missed)
     assert collected.id == second.id and collected.attempts == 1
     row = await storage.pool.fetchrow(
@@ -211,3 +214,95 @@ async def test_a_one_slot_worker_runs_handed_and_claimed_jobs_one_at_a_time_exac
     assert set(runs.values()) == {1}
     assert most == 1
     assert statuses[JobStatus.RUNNING] > 0  # some were handed over, the rest claimed
+
+
+async def test_a_job_too_long_to_notify_is_collected_at_once(
+    queue: Queue, db: asyncpg.Connection
+) -> None:
+    @queue.task(name="measure")
+    async def measure(text: str) -> int:
+        return len(text)
+
+    async with running_worker(queue, poll_interval=30, lease_seconds=60) as worker:
+        await wait_until(offer_is_open(db, queue, worker))
+        job = await queue.enqueue("measure", {"text": "x" * 20_000})
+        assert job.status is JobStatus.RUNNING
+        done = await wait_for_status(queue, job.id, JobStatus.SUCCEEDED, timeout=5)
+        assert done.result == 20_000 and done.attempts == 1
+
+
+async def test_a_worker_whose_listen_connection_drops_offers_itself_on_the_new_one(
+    queue: Queue, db: asyncpg.Connection
+) -> None:
+    @queue.task(name="ping")
+    async def ping() -> str:
+        return "pong"
+
+    async with running_worker(queue, poll_interval=30, lease_seconds=60) as worker:
+        await wait_until(offer_is_open(db, queue, worker))
+        offers = f'SELECT listener_pid FROM "{queue.schema}".idle_workers WHERE worker_id = $1'
+        old_pid = await db.fetchval(offers, worker.id)
+        await db.execute("SELECT pg_terminate_backend($1)", old_pid)
+
+        async def offered_again() -> bool:
+            pid = await db.fetchval(offers + " AND open", worker.id)
+            return pid is not None and pid != old_pid
+
+        await wait_until(offered_again, timeout=10)  # well before the 30 s poll
+        job = await queue.enqueue("ping")
+        assert job.status is JobStatus.RUNNING
+        assert (await wait_for_status(queue, job.id, JobStatus.SUCCEEDED)).result == "pong"
+
+
+async def test_a_claim_waits_for_a_hand_off_in_flight_and_collects_its_job(
+    queue: Queue, storage: Storage, db: asyncpg.Connection, database_url: str
+) -> None:
+    await open_offer(storage, "w", db.get_server_pid())
+    # A batch is never handed over: this one waits, and the claim's one slot goes to the
+    # handed job instead.
+    await queue.enqueue_many([{"type": "t"}])
+    new = queue._build("t", None, {}, {})
+    producer = await asyncpg.connect(database_url)
+    try:
+        transaction = producer.transaction()
+        await transaction.start()
+        await producer.fetchrow(
+            storage.q["insert_job_handoff"],
+            new.id, new.task, new.queue, new.payload_json, new.priority, new.max_attempts,
+            new.timeout, None,
+        )  # fmt: skip
+        # The offer is locked by the uncommitted hand-off: the claim waits for it.
+        offer = Offer(db.get_server_pid(), may_be_open=True, next_generation=1, seconds=5)
+        claim = asyncio.create_task(storage.claim("w", None, 1, 30.0, offer))
+        await asyncio.sleep(0.3)
+        assert not claim.done()
+        await transaction.commit()
+    finally:
+        await producer.close()
+    [collected] = await asyncio.wait_for(claim, 5)
+    assert collected.id == new.id
+    waiting, _ = await queue.list_jobs(status="queued")
+    assert len(waiting) == 1  # the queued job was not claimed: the slot was taken
+
+
+async def test_the_heartbeat_keeps_the_lease_of_a_job_handed_over_but_not_yet_read(
+    queue: Queue, storage: Storage, db: asyncpg.Connection
+) -> None:
+    """A task blocking the worker's event loop delays reading the notification; the
+    heartbeat thread still renews the handed job, so it is not rescued meanwhile."""
+    await open_offer(storage, "busy", db.get_server_pid())
+    job = await queue.enqueue("t")
+    lease = f'SELECT lease_expires_at - now() FROM "{queue.schema}".jobs WHERE id = $1'
+    before = await storage.pool.fetchval(lease, job.id)
+    rows = await storage.pool.fetch(storage.q["renew_leases"], [], [], 600.0, "busy")
+    assert rows == []  # nothing held: nothing to report lost
+    assert await storage.pool.fetchval(lease, job.id) > before * 10
+    # Once the worker holds it, it is renewed as a held job and reported kept.
+    token = await storage.pool.fetchval(
+        f'SELECT lease_token FROM "{queue.schema}".jobs WHERE id = $1', job.id
+    )
+    rows = await storage.pool.fetch(storage.q["renew_leases"], [job.id], [token], 60.0, "busy")
+    assert [row["id"] for row in rows] == [job.id]
+    # Another worker's heartbeat does not touch it.
+    await storage.pool.fetch(storage.q["renew_leases"], [], [], 6000.0, "other")
+    assert await storage.pool.fetchval(lease, job.id) < before * 10 * 10

@@ -164,9 +164,9 @@ async def test_rescue_of_a_cancel_requested_job_ends_cancelled(
 async def test_renewal_only_for_the_lease_holder(queue: Queue, storage: Storage) -> None:
     await queue.enqueue("t")
     job_id, token = await claim_one(storage, lease=5)
-    rows = await storage.pool.fetch(storage.q["renew_leases"], [job_id], [uuid.uuid4()], 60)
+    rows = await storage.pool.fetch(storage.q["renew_leases"], [job_id], [uuid.uuid4()], 60, "w1")
     assert rows == []
-    rows = await storage.pool.fetch(storage.q["renew_leases"], [job_id], [token], 60)
+    rows = await storage.pool.fetch(storage.q["renew_leases"], [job_id], [token], 60, "w1")
     assert [r["id"] for r in rows] == [job_id]
 
 

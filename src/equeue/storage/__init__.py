@@ -43,13 +43,28 @@ class Claimed:
     lease_token: uuid.UUID
     waited: float  #: seconds from its run-at time to this claim
 
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """A hand-off notification: ``h:<generation> <worker> <job>`` (``insert_job_handoff``)."""
+
+    generation: int
+    worker: str
+    job: Claimed | None  #: None when the job was too long to send (collect it instead)
+
     @classmethod
-    def from_handoff(cls, text: str) -> Claimed:
-        """The job a hand-off notification carries (see ``insert_job_handoff``)."""
-        job_id, task, queue, payload, priority, attempts, max_attempts, timeout, token, _ = (
-            json.loads(text)
+    def parse(cls, text: str) -> Handoff:
+        generation, worker, body = text.split(" ", 2)
+        return cls(int(generation), worker, _handed_job(body))
+
+
+def _handed_job(body: str) -> Claimed | None:
+    try:
+        # The job as a JSON array, in Claimed's field order, its wait left out (none).
+        job_id, task, queue, payload, priority, attempts, max_attempts, timeout, token = json.loads(
+            body
         )
-        return cls(
+        return Claimed(
             uuid.UUID(job_id),
             task,
             queue,
@@ -59,8 +74,10 @@ class Claimed:
             max_attempts,
             timeout,
             uuid.UUID(token),
-            0.0,
+            waited=0.0,
         )
+    except ValueError:  # empty (too long to send) or not ours to read: collect it instead
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +94,7 @@ class Offer:
     may_be_open: bool = False
     seen: uuid.UUID | None = None
     next_generation: int = 0
-    seconds: float = 5.0
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

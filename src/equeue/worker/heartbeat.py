@@ -90,16 +90,13 @@ class Heartbeat:
 
     async def _beat(self, connection: asyncpg.Connection) -> None:
         held = self._held()
-        lost: set[uuid.UUID] = set()
-        cancel: set[uuid.UUID] = set()
-        if held:
-            ids = [job_id for job_id, _ in held]
-            tokens = [token for _, token in held]
-            rows = await connection.fetch(self._q["renew_leases"], ids, tokens, self._lease)
-            kept = {row["id"] for row in rows}
-            lost = set(ids) - kept
-            cancel = {row["id"] for row in rows if row["cancel_requested"]}
         w = self._worker
+        # Also when nothing is held: a job handed over may wait for the worker to read it.
+        ids = [job_id for job_id, _ in held]
+        tokens = [token for _, token in held]
+        rows = await connection.fetch(self._q["renew_leases"], ids, tokens, self._lease, w.id)
+        lost = set(ids) - {row["id"] for row in rows}
+        cancel = {row["id"] for row in rows if row["cancel_requested"]}
         await connection.execute(
             self._q["upsert_worker"], w.id, w.host, w.pid, w.queues, w.concurrency, len(held)
         )

@@ -55,6 +55,7 @@ class Maintenance:
             self._last_prune = time.monotonic()
             await self._duty("prune", "prune_finished_jobs", s.retention_seconds, s.batch_size)
             await self._duty("workers", "prune_dead_workers", s.dead_worker_seconds)
+            await self._duty("offers", "prune_dead_offers")
 
     async def _duty(self, duty: str, query: str, *args: object) -> None:
         rows = await self._storage.run_duty(duty, query, *args)

@@ -37,7 +37,8 @@ from equeue.errors import JobTimeoutError, TaskNotRegisteredError
 from equeue.job import encode_json
 from equeue.queue import Queue
 from equeue.retry import DEFAULT_BACKOFF
-from equeue.storage import Claimed, Failure, Offer, Storage
+from equeue.storage import Claimed, Failure, Handoff, Storage
+from equeue.worker.handoff import OfferBook
 from equeue.worker.heartbeat import Heartbeat, WorkerInfo
 from equeue.worker.maintenance import Maintenance, MaintenanceSettings
 from equeue.worker.notifier import Notifier
@@ -49,11 +50,6 @@ _STATS_INTERVAL = 2.0  # seconds between writes of this process's job statistics
 
 # Why a running job's asyncio task was cancelled, which decides what is written.
 _REQUESTED, _LEASE_LOST, _SHUTDOWN = "requested", "lease_lost", "shutdown"
-
-# The hand-off offer as this worker knows it (migration 0004 tells the whole story):
-# closed; open; used, the job come with the notification; used, the job to be collected
-# by the next claim statement (its notification was too long to carry it).
-_CLOSED, _OPEN, _HANDED, _HANDED_UNSEEN = "closed", "open", "handed", "handed_unseen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +112,7 @@ class Worker:
         self._closing = False
         self._half_batch = min(self.settings.claim_batch, self.settings.concurrency) // 2
         self._notifier: Notifier | None = None
-        self._offer = _CLOSED
-        self._offer_generation = 0
-        self._handed: uuid.UUID | None = None  #: the job the current offer brought
+        self._offers = OfferBook(self.settings.poll_interval)
         self.stats = JobStats()
         self.jobs_done = 0
 
@@ -225,61 +219,46 @@ class Worker:
             # Clear before claiming: a notification that lands during the claim must
             # still wake the next round.
             self._wake.clear()
-            offer = self._next_offer()
+            # Every claim statement also decides this worker's hand-off offer (0004).
+            offer = self._offers.for_claim(self._listener_pid())
             try:
                 claimed = await storage.claim(self.id, queues, want, s.lease_seconds, offer)
             except Exception as exc:  # a database hiccup must not kill the worker
+                self._offers.claim_failed()
                 log.warning("claim failed (%s); retrying in %.1fs", exc, s.poll_interval)
                 await self._sleep(s.poll_interval)
                 continue
             now = time.monotonic()
             for job in claimed:
-                # A handed-over job may have come with its notification meanwhile.
-                if job.id != self._handed and job.id not in self._held:
+                # A job collected from the offer may have come with its notification too.
+                if job.id != self._offers.handed:
                     self._start(job, now)
-            self._handed = None
-            if offer.listener_pid is not None and len(claimed) < want:
-                self._offer, self._offer_generation = _OPEN, offer.next_generation
-            else:
-                self._offer = _CLOSED
+            self._offers.claimed(offer, len(claimed), want)
             if len(claimed) < want:
                 await self._sleep(s.poll_interval)
 
     def _start(self, job: Claimed, now: float) -> None:
+        if job.id in self._held:  # already running: one task per job, always
+            return
         self.stats.observe(job.queue, job.task, "wait_seconds", job.waited)
         held = _Held(job, now)
         self._held[job.id] = held
         held.task = asyncio.create_task(self._run(held))
 
-    def _next_offer(self) -> Offer:
-        """What the next claim statement should do with this worker's hand-off offer.
-
-        Every claim statement decides it anew, atomically with its claim: the offer is
-        open afterwards only if slots were left over, so a hand-off always finds a slot.
-        """
-        pid = None
-        if self.settings.handoff and self._notifier is not None and not self.stopping:
-            pid = self._notifier.backend_pid
-        return Offer(
-            listener_pid=pid,
-            may_be_open=self._offer in (_OPEN, _HANDED_UNSEEN),
-            seen=self._handed,
-            next_generation=self._offer_generation + 1,
-            # An idle worker claims once per poll interval, renewing the offer each time.
-            seconds=2 * self.settings.poll_interval + 1,
-        )
+    def _listener_pid(self) -> int | None:
+        """The LISTEN backend hand-offs would be heard on; None: take none now."""
+        if not self.settings.handoff or self._notifier is None or self.stopping:
+            return None
+        return self._notifier.backend_pid
 
     async def _withdraw_offer(self, storage: Storage) -> None:
         """On stop: no more hand-offs; one that came too late is given back at once."""
-        if self._offer == _CLOSED:
-            return
         try:
-            late = await storage.withdraw_offer(self.id, self._handed)
+            late = await storage.withdraw_offer(self.id, self._offers.handed)
             if late:
                 await storage.release(late)
         except Exception as exc:  # its lease expires instead
             log.warning("could not withdraw the hand-off offer (%s)", exc)
-        self._offer = _CLOSED
 
     def _free_slots(self) -> int:
         """How many more jobs may be claimed now.
@@ -312,22 +291,20 @@ class Worker:
                     self._cancel(held, _REQUESTED)
 
     def _on_handoff(self, value: str) -> None:
-        """A job handed over through this worker's offer: run it now, and open the offer
-        again (the claim round does)."""
-        generation, worker, job = value.split(" ", 2)
-        # Only for the offer open now: an older one's job came through a claim statement.
-        if worker != self.id or self._offer != _OPEN or int(generation) != self._offer_generation:
+        """A job handed over through this worker's offer: run it now."""
+        handoff = Handoff.parse(value)
+        if handoff.worker != self.id:
             return
-        if self.stopping:  # withdrawing the offer gives the job back
-            return
+        # Whatever comes of it, a claim round follows: it opens the offer again, or
+        # collects the job if this notification does not start it.
         self._wake.set()
-        if not job:  # too long for a notification: the claim statement collects it
-            self._offer = _HANDED_UNSEEN
+        if self.stopping or not self._offers.take(handoff.generation):
+            return  # stopping: withdrawing the offer gives the job back
+        if handoff.job is None:  # too long for a notification, or unreadable
+            self._offers.collect_later()
             return
-        self._offer = _HANDED
-        claimed = Claimed.from_handoff(job)
-        self._handed = claimed.id
-        self._start(claimed, time.monotonic())
+        self._offers.handed = handoff.job.id
+        self._start(handoff.job, time.monotonic())
 
     def _on_heartbeat(self, lost: set[uuid.UUID], cancel: set[uuid.UUID]) -> None:
         for job_id in lost:

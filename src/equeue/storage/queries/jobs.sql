@@ -60,18 +60,16 @@ WITH offer AS (
       LEFT JOIN LATERAL (SELECT 'running' AS status, 1 AS attempts, gen_random_uuid() AS token,
                                 now() AS started_at
                           WHERE offer.worker_id IS NOT NULL) AS h ON true
-    RETURNING j.status, j.run_at, j.created_at, j.worker_id, j.lease_token, j.started_at
-), handed AS (
-    SELECT offer.generation, offer.worker_id,
-           json_build_array($1::uuid, $2::text, $3::text, $4::text, $5::smallint, 1,
-                            $6::integer, $7::float8, i.lease_token, 0)::text AS job
-      FROM offer, inserted i
+    RETURNING j.status, j.run_at, j.created_at, j.worker_id, j.started_at,
+              json_build_array(j.id, j.task, j.queue, j.payload::text, j.priority, j.attempts,
+                               j.max_attempts, j.timeout, j.lease_token)::text AS job
 ), told AS (
-    SELECT pg_notify({channel}, 'h:' || generation || ' ' || worker_id || ' '
-                     || CASE WHEN octet_length(job) < 7500 THEN job ELSE '' END)
-      FROM handed
+    SELECT pg_notify({channel}, 'h:' || offer.generation || ' ' || offer.worker_id || ' '
+                     || CASE WHEN octet_length(i.job) < 7500 THEN i.job ELSE '' END)
+      FROM offer, inserted i
 )
-SELECT inserted.*, (SELECT count(*) FROM told) AS told FROM inserted;
+SELECT status, run_at, created_at, worker_id, started_at, (SELECT count(*) FROM told) AS told
+  FROM inserted;
 
 -- name: transaction_now
 -- The current transaction's time: what now() and column defaults give its rows.
@@ -184,12 +182,14 @@ SELECT queue, status, count(*) AS n FROM {schema}.jobs GROUP BY queue, status;
 -- with a fresh token, and counts the attempt now, so a job that kills its worker every
 -- time still runs out of attempts.
 --
--- The same statement keeps the worker's hand-off offer (migration 0004). $6: the offer
--- may be open. Its row is then locked first (a hand-off in flight is waited for), and a
--- job handed over through it that the worker has not started yet (not $7, the one its
--- notification brought) comes back with the claimed jobs and takes one of the $2 slots.
--- $5: the pid of the worker's LISTEN backend, or NULL when it must not offer. Slots left
--- over open the offer again as generation $8, good for $9 seconds; otherwise it closes.
+-- The same statement keeps the worker's hand-off offer (migration 0004):
+-- $5 the pid of the worker's LISTEN backend, NULL when it must not offer;
+-- $6 the offer may be open: its row is then locked first (a hand-off in flight is waited
+--    for), and a job handed over through it that the worker has not started yet comes
+--    back with the claimed jobs, taking one of the $2 slots;
+-- $7 the job the offer's notification brought (started already);
+-- $8, $9 slots left over open the offer again as generation $8, good for $9 seconds;
+--    otherwise it is closed.
 WITH offer AS (
     SELECT o.handed_job FROM {schema}.idle_workers o
      WHERE $6::boolean AND o.worker_id = $3
@@ -208,15 +208,21 @@ WITH offer AS (
        -- index order so that LIMIT stops it after $2 rows, whatever the backlog.
        AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused)
      ORDER BY j.priority DESC, j.run_at, j.id
-     LIMIT $2::integer - (SELECT count(*) FROM handed)
+     LIMIT $2
      FOR UPDATE SKIP LOCKED
+), kept AS (
+    -- A collected job takes one slot. Cut here, not in the scan: a LIMIT the planner
+    -- cannot read makes it guess a tenth of the table, and plan the scan for that. (The
+    -- rows come in the scan's order; were it otherwise, a job left out here would only
+    -- wait for the next claim.)
+    SELECT p.id FROM picked p LIMIT $2::integer - (SELECT count(*) FROM handed)
 ), claimed AS (
     UPDATE {schema}.jobs j
        SET status = 'running', attempts = j.attempts + 1, worker_id = $3,
            lease_token = gen_random_uuid(),
            lease_expires_at = now() + make_interval(secs => $4), started_at = now()
-      FROM picked
-     WHERE j.id = picked.id
+      FROM kept
+     WHERE j.id = kept.id
     RETURNING j.id, j.task, j.queue, j.payload::text AS payload, j.priority, j.attempts,
               j.max_attempts, j.timeout, j.lease_token,
               extract(epoch FROM now() - j.run_at)::float8 AS waited
@@ -311,8 +317,18 @@ WITH released AS (
 SELECT released.id FROM released, (SELECT count(*) FROM notified) AS n;
 
 -- name: renew_leases
--- Heartbeat: extend the leases this worker still holds. A job missing from the answer
--- was taken away (rescued, cancelled, deleted); cancel_requested asks the worker to stop.
+-- Heartbeat: extend the leases this worker ($4) still holds. A job missing from the
+-- answer was taken away (rescued, cancelled, deleted); cancel_requested asks the worker
+-- to stop. A job handed over through its offer is its own even before the worker has read
+-- the notification (a task may be blocking its event loop): that lease is kept too.
+WITH handed AS (
+    UPDATE {schema}.jobs j
+       SET lease_expires_at = now() + make_interval(secs => $3)
+      FROM {schema}.idle_workers o
+     WHERE o.worker_id = $4 AND j.id = o.handed_job AND j.status = 'running'
+       AND j.worker_id = $4
+       AND j.id <> ALL($1::uuid[])  -- held ones below: one update per row and statement
+)
 UPDATE {schema}.jobs j
    SET lease_expires_at = now() + make_interval(secs => $3)
   FROM unnest($1::uuid[], $2::uuid[]) AS l(id, token)

@@ -71,14 +71,17 @@ WITH old AS (
 DELETE FROM {schema}.jobs j USING old WHERE j.id = old.id;
 
 -- name: prune_dead_workers
--- Forget workers not seen for $1 seconds (display only: rescue does not depend on it),
--- and hand-off offers whose LISTEN backend is gone (enqueues already pass them over),
--- unless they still hold a job their worker may yet take through them.
-WITH offers AS (
-    DELETE FROM {schema}.idle_workers o
-     WHERE NOT EXISTS (SELECT 1 FROM pg_stat_get_activity(o.listener_pid))
-       AND NOT EXISTS (SELECT 1 FROM {schema}.jobs j
-                        WHERE j.id = o.handed_job AND j.status = 'running'
-                          AND j.worker_id = o.worker_id)
-)
+-- Forget workers not seen for $1 seconds (display only: rescue does not depend on it).
 DELETE FROM {schema}.workers WHERE last_seen < now() - make_interval(secs => $1);
+
+-- name: prune_dead_offers
+-- Forget hand-off offers whose LISTEN backend is gone (enqueues pass them over already),
+-- unless one still holds a job its worker may yet collect. Offers a hand-off is using are
+-- skipped, and the held job is looked up afresh (handed_over), as that hand-off may have
+-- committed after this statement's snapshot was taken.
+DELETE FROM {schema}.idle_workers o
+ WHERE o.worker_id IN (
+        SELECT c.worker_id FROM {schema}.idle_workers c
+         WHERE NOT EXISTS (SELECT 1 FROM pg_stat_get_activity(c.listener_pid))
+           FOR UPDATE SKIP LOCKED)
+   AND NOT EXISTS (SELECT 1 FROM {schema}.handed_over(o.handed_job, o.worker_id));

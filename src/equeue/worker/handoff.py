@@ -1,0 +1,70 @@
+"""A worker's own account of its hand-off offer (the design is in migration 0004).
+
+The database decides: every claim statement closes the offer or opens it again, together
+with what it claims, and collects a job handed over that the worker has not started.
+This book only has to tell that statement what the worker knows, and to tell which
+hand-off notifications to act on: those of the opening now open, once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from equeue.storage import Offer
+
+
+class OfferState(StrEnum):
+    CLOSED = "closed"  #: no offer open: nothing can be handed over
+    OPEN = "open"  #: open; a notification of its generation brings a job
+    HANDED = "handed"  #: used; the job came with the notification and runs
+    UNKNOWN = "unknown"  #: maybe open, maybe used: the next claim statement must look
+
+
+@dataclass(slots=True)
+class OfferBook:
+    poll_interval: float
+    state: OfferState = OfferState.CLOSED
+    sent: int = 0  #: generations named so far: one per claim statement, never reused
+    open_generation: int = -1  #: the generation of the opening now open
+    handed: uuid.UUID | None = None  #: the job this opening's notification brought
+
+    def for_claim(self, listener_pid: int | None) -> Offer:
+        """What the next claim statement should do; ``listener_pid`` None: stay closed."""
+        self.sent += 1
+        return Offer(
+            listener_pid=listener_pid,
+            may_be_open=self.state in (OfferState.OPEN, OfferState.UNKNOWN),
+            seen=self.handed,
+            next_generation=self.sent,
+            # An idle worker claims once per poll interval, renewing the offer each time.
+            seconds=2 * self.poll_interval + 1,
+        )
+
+    def claimed(self, offer: Offer, claimed: int, wanted: int) -> None:
+        """The claim statement landed: the offer is open again only if slots were left."""
+        if offer.listener_pid is not None and claimed < wanted:
+            self.state, self.open_generation = OfferState.OPEN, offer.next_generation
+        else:
+            self.state = OfferState.CLOSED
+        self.handed = None
+
+    def claim_failed(self) -> None:
+        """The statement may have landed all the same (a connection lost after commit)."""
+        self.state = OfferState.UNKNOWN
+
+    def take(self, generation: int) -> bool:
+        """A hand-off notification: whether its job is this worker's to start now.
+
+        Only a notification of the opening now open is, and only once; the job of any
+        other was, or will be, collected by a claim statement.
+        """
+        if self.state is not OfferState.OPEN or generation != self.open_generation:
+            return False
+        self.state = OfferState.HANDED
+        return True
+
+    def collect_later(self) -> None:
+        """The notification could not carry the job: the next claim statement collects it."""
+        self.state = OfferState.UNKNOWN
