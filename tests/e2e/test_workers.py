@@ -68,6 +68,27 @@ def lines(folder: Path, prefix: str) -> list[str]:
     return [line for path in folder.glob(f"{prefix}.*") for line in path.read_text().split()]
 
 
+async def assert_each_ran_once(queue: Queue, folder: Path, total: int, timeout: float) -> None:
+    """Jobs e2e.record 0..total-1 all succeed, each run exactly once, at the first attempt."""
+
+    async def all_done() -> bool:
+        return (await queue.counts()).get("default", {}).get("succeeded", 0) == total
+
+    await wait_until(all_done, timeout=timeout)
+    runs = lines(folder, "record")
+    assert len(runs) == total, "a job ran twice or not at all"
+    assert sorted(map(int, runs)) == list(range(total))
+    jobs, _ = await queue.list_jobs(status="succeeded", limit=1000)
+    assert all(job.attempts == 1 for job in jobs)
+
+
+def stop_cleanly(workers: list[subprocess.Popen[bytes]]) -> None:
+    for proc in workers:
+        proc.send_signal(signal.SIGTERM)
+    for proc in workers:
+        assert proc.wait(timeout=30) == 0
+
+
 async def test_three_workers_run_ten_thousand_jobs_exactly_once(
     e2e_queue: Queue, spawn: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
@@ -78,22 +99,9 @@ async def test_three_workers_run_ten_thousand_jobs_exactly_once(
             [{"type": "e2e.record", "payload": {"n": n}} for n in range(start, start + 2000)]
         )
 
-    async def all_done() -> bool:
-        counts = await e2e_queue.counts()
-        return counts.get("default", {}).get("succeeded", 0) == total
-
-    await wait_until(all_done, timeout=120)
-    runs = lines(tmp_path, "record")
-    assert len(runs) == total, "a job ran twice or not at all"
-    assert sorted(map(int, runs)) == list(range(total))
-    # Every worker took a share, and every job took one attempt.
-    assert sum(1 for _ in tmp_path.glob("record.*")) == 3
-    jobs, _ = await e2e_queue.list_jobs(status="succeeded", limit=1000)
-    assert all(job.attempts == 1 for job in jobs)
-    for proc in workers:
-        proc.send_signal(signal.SIGTERM)
-    for proc in workers:
-        assert proc.wait(timeout=30) == 0
+    await assert_each_ran_once(e2e_queue, tmp_path, total, timeout=120)
+    assert sum(1 for _ in tmp_path.glob("record.*")) == 3  # every worker took a share
+    stop_cleanly(workers)
 
 
 async def test_sigkilled_worker_job_is_rerun_after_its_lease_expires(
@@ -174,18 +182,9 @@ async def test_single_enqueues_are_handed_to_idle_workers_and_run_exactly_once(
 
     await asyncio.gather(*(producer(k * 100) for k in range(4)))
 
-    async def all_done() -> bool:
-        return (await e2e_queue.counts()).get("default", {}).get("succeeded", 0) == 400
-
-    await wait_until(all_done, timeout=60)
-    assert sorted(map(int, lines(tmp_path, "record"))) == list(range(400))
+    await assert_each_ran_once(e2e_queue, tmp_path, 400, timeout=60)
     assert handed > 0
-    jobs, _ = await e2e_queue.list_jobs(status="succeeded", limit=1000)
-    assert all(job.attempts == 1 for job in jobs)
-    for proc in workers:
-        proc.send_signal(signal.SIGTERM)
-    for proc in workers:
-        assert proc.wait(timeout=30) == 0
+    stop_cleanly(workers)
     assert await listener_pids(e2e_queue) == {}  # a stopped worker withdraws its offer
 
 
