@@ -143,7 +143,7 @@ async def test_the_notification_carries_the_job_and_the_claim_collects_it_if_los
     kind, _, rest = message.partition(":")
     generation, worker, body = rest.split(" ", 2)
     assert (kind, generation, worker) == ("h", "0", "w")
-    handed = Handoff.parse(rest).job
+    handed = Handoff.parse(rest).job()
     assert handed is not None
     assert (handed.id, handed.task, handed.priority, handed.timeout) == (job.id, "t", 3, 9.5)
     assert json.loads(handed.payload) == {"x": [1, "two"]} and handed.attempts == 1

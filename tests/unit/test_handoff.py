@@ -15,9 +15,10 @@ def test_a_notification_starts_a_job_only_for_the_opening_now_open_and_only_once
     assert not first.may_be_open and first.seconds == 5
     book.claimed(first, claimed=0, wanted=3)
     assert book.state is OfferState.OPEN
-    assert not book.take(first.next_generation - 1)  # an older opening's
-    assert book.take(first.next_generation)
-    assert not book.take(first.next_generation)  # one job per opening
+    job = uuid.uuid4()
+    assert not book.take(first.next_generation - 1, job)  # an older opening's
+    assert book.take(first.next_generation, job)
+    assert not book.take(first.next_generation, job)  # one job per opening
     # The next claim need not look at the offer: its job came with the notification.
     assert not book.for_claim(listener_pid=42).may_be_open
 
@@ -29,7 +30,7 @@ def test_a_full_claim_or_no_listener_leaves_the_offer_closed() -> None:
     assert book.state is OfferState.CLOSED
     offer = book.for_claim(listener_pid=None)
     book.claimed(offer, claimed=0, wanted=3)
-    assert book.state is OfferState.CLOSED and not book.take(offer.next_generation)
+    assert book.state is OfferState.CLOSED and not book.take(offer.next_generation, uuid.uuid4())
 
 
 def test_after_a_failed_claim_the_offer_is_looked_at_and_no_generation_is_reused() -> None:
@@ -37,14 +38,15 @@ def test_after_a_failed_claim_the_offer_is_looked_at_and_no_generation_is_reused
     have been used. The next claim must look, and a late notification of that opening
     must never match a later one."""
     book = OfferBook(poll_interval=2)
+    job = uuid.uuid4()
     lost = book.for_claim(listener_pid=42)
     book.claim_failed()
-    assert not book.take(lost.next_generation)
+    assert not book.take(lost.next_generation, job)
     retry = book.for_claim(listener_pid=42)
     assert retry.may_be_open and retry.next_generation != lost.next_generation
     book.claimed(retry, claimed=0, wanted=3)
-    assert not book.take(lost.next_generation)
-    assert book.take(retry.next_generation)
+    assert not book.take(lost.next_generation, job)
+    assert book.take(retry.next_generation, job)
 
 
 def test_the_notification_carries_the_job_or_says_to_collect_it() -> None:
@@ -52,6 +54,7 @@ def test_the_notification_carries_the_job_or_says_to_collect_it() -> None:
     body = json.dumps([str(job_id), "t", "q", '{"a":1}', 2, 1, 5, 9.5, str(token)])
     handoff = Handoff.parse(f"7 host:1:ab {body}")
     assert (handoff.generation, handoff.worker) == (7, "host:1:ab")
-    assert handoff.job is not None and handoff.job.id == job_id
-    assert handoff.job.lease_token == token and handoff.job.timeout == 9.5
-    assert Handoff.parse("8 host:1:ab ").job is None  # too long to send: collect it
+    job = handoff.job()
+    assert job is not None and job.id == job_id
+    assert job.lease_token == token and job.timeout == 9.5
+    assert Handoff.parse("8 host:1:ab ").job() is None  # too long to send: collect it

@@ -50,12 +50,16 @@ class Handoff:
 
     generation: int
     worker: str
-    job: Claimed | None  #: None when the job was too long to send (collect it instead)
+    body: str  #: the job, read by :meth:`job` only by the worker it is for
 
     @classmethod
     def parse(cls, text: str) -> Handoff:
         generation, worker, body = text.split(" ", 2)
-        return cls(int(generation), worker, _handed_job(body))
+        return cls(int(generation), worker, body)
+
+    def job(self) -> Claimed | None:
+        """The job handed over; None when it was too long to send (collect it instead)."""
+        return _handed_job(self.body)
 
 
 def _handed_job(body: str) -> Claimed | None:

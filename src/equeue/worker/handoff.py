@@ -54,17 +54,17 @@ class OfferBook:
         """The statement may have landed all the same (a connection lost after commit)."""
         self.state = OfferState.UNKNOWN
 
-    def take(self, generation: int) -> bool:
-        """A hand-off notification: whether its job is this worker's to start now.
+    def take(self, generation: int, job: uuid.UUID | None) -> bool:
+        """A hand-off notification: whether its ``job`` is this worker's to start now.
 
         Only a notification of the opening now open is, and only once; the job of any
-        other was, or will be, collected by a claim statement.
+        other was, or will be, collected by a claim statement, as is one the notification
+        could not carry (``job`` None).
         """
         if self.state is not OfferState.OPEN or generation != self.open_generation:
             return False
-        self.state = OfferState.HANDED
+        if job is None:
+            self.state = OfferState.UNKNOWN
+            return False
+        self.state, self.handed = OfferState.HANDED, job
         return True
-
-    def collect_later(self) -> None:
-        """The notification could not carry the job: the next claim statement collects it."""
-        self.state = OfferState.UNKNOWN

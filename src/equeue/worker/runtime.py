@@ -293,18 +293,17 @@ class Worker:
     def _on_handoff(self, value: str) -> None:
         """A job handed over through this worker's offer: run it now."""
         handoff = Handoff.parse(value)
-        if handoff.worker != self.id:
+        if handoff.worker != self.id:  # every worker hears every hand-off: read no further
             return
         # Whatever comes of it, a claim round follows: it opens the offer again, or
         # collects the job if this notification does not start it.
         self._wake.set()
-        if self.stopping or not self._offers.take(handoff.generation):
-            return  # stopping: withdrawing the offer gives the job back
-        if handoff.job is None:  # too long for a notification, or unreadable
-            self._offers.collect_later()
+        if self.stopping:  # withdrawing the offer gives the job back
             return
-        self._offers.handed = handoff.job.id
-        self._start(handoff.job, time.monotonic())
+        job = handoff.job()
+        if self._offers.take(handoff.generation, job.id if job else None):
+            assert job is not None
+            self._start(job, time.monotonic())
 
     def _on_heartbeat(self, lost: set[uuid.UUID], cancel: set[uuid.UUID]) -> None:
         for job_id in lost:
