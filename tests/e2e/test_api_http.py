@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -169,6 +170,10 @@ async def wait_for(api: httpx.AsyncClient, job_id: str, *statuses: str) -> dict[
             return job
         assert time.monotonic() < deadline, f"job stayed {job['status']}, wanted {statuses}"
         await asyncio.sleep(0.05)
+
+
+def moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
 def unique(prefix: str) -> str:
@@ -378,6 +383,56 @@ async def test_events_socket_sees_queued_running_succeeded(server: Server) -> No
                 assert {"api.echo", "api.slow", "api.boom"} <= tasks
             finally:
                 stop(worker)
+
+
+async def test_no_job_names_a_worker_the_worker_list_does_not_show(server: Server) -> None:
+    queue = unique("listed")
+    workers_table = f'"{server.schema}".workers'
+    async with server.client() as api:
+        batch = [{"type": "api.slow", "queue": queue, "payload": {"seconds": 0.1}}] * 12
+        response = await api.post("/v1/jobs/batch", json={"jobs": batch})
+        assert response.status_code == 201, response.text
+        unchecked = {job["id"] for job in response.json()["items"]}
+        blocker = await asyncpg.connect(server.dsn)
+        worker = start_worker(server, queue)
+        try:
+            # While the worker cannot be listed (its row is locked out), it claims nothing.
+            async with blocker.transaction():
+                await blocker.execute(f"LOCK TABLE {workers_table} IN SHARE ROW EXCLUSIVE MODE")
+                await wait_until_blocked(blocker, workers_table)
+                window = time.monotonic() + 1.0
+                while time.monotonic() < window:
+                    page = (await api.get("/v1/jobs", params={"queue": queue})).json()["items"]
+                    assert not [j for j in page if j["attempts"]], "claimed while unlisted"
+                    await asyncio.sleep(0.1)
+            deadline = time.monotonic() + 30
+            while unchecked:
+                assert time.monotonic() < deadline, f"{len(unchecked)} jobs never started"
+                page = (await api.get("/v1/jobs", params={"queue": queue})).json()["items"]
+                for started in [j for j in page if j["attempts"] and j["id"] in unchecked]:
+                    job = (await api.get(f"/v1/jobs/{started['id']}")).json()
+                    # Read after the job: a worker that ran it must be listed by now...
+                    workers = (await api.get("/v1/workers")).json()["items"]
+                    listed = {w["id"]: moment(w["started_at"]) for w in workers}
+                    for attempt in job["attempt_history"]:
+                        assert attempt["worker"] in listed, "a job ran on an unlisted worker"
+                        # ... and was listed before it claimed anything.
+                        assert listed[attempt["worker"]] <= moment(attempt["started_at"])
+                    unchecked.discard(job["id"])
+                await asyncio.sleep(0.05)  # polling pace, under the key's rate limit
+        finally:
+            stop(worker)
+            await blocker.close()
+
+
+async def wait_until_blocked(connection: asyncpg.Connection, table: str) -> None:
+    """Until some other session waits for a lock on ``table``."""
+    deadline = time.monotonic() + 30
+    while not await connection.fetchval(
+        "SELECT count(*) FROM pg_locks WHERE relation = $1::regclass AND NOT granted", table
+    ):
+        assert time.monotonic() < deadline, f"nobody came to write {table}"
+        await asyncio.sleep(0.02)
 
 
 async def test_events_socket_refuses_without_credentials(server: Server) -> None:

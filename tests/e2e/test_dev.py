@@ -115,7 +115,10 @@ def wait_for_job(client: httpx.Client, job_id: str, status: str, timeout: float 
 def test_dev_stack_runs_jobs_stops_cleanly_and_keeps_them(
     tmp_path: Path, stacks: list[DevStack]
 ) -> None:
-    data_dir = tmp_path / "data"
+    private = tmp_path / "private"  # as a checkout under /root: only its owner may enter
+    private.mkdir(mode=0o700)
+    data_dir = private / "data"
+    folders = {folder: folder.stat().st_mode for folder in [private, *private.parents]}
     port = free_port()
     stack = DevStack(data_dir, port, tmp_path / "dev.log")
     stacks.append(stack)
@@ -139,6 +142,7 @@ def test_dev_stack_runs_jobs_stops_cleanly_and_keeps_them(
 
     running = [stack.process.pid, *(p.pid for p in stack.descendants())]
     assert any(p.name() == "postgres" for p in stack.descendants())
+    assert _postgres_on(data_dir)
     assert stack.stop() == 0
     leftovers = [pid for pid in running if psutil.pid_exists(pid)]
     alive = [psutil.Process(pid) for pid in leftovers]
@@ -155,6 +159,7 @@ def test_dev_stack_runs_jobs_stops_cleanly_and_keeps_them(
         assert (kept["status"], kept["result"]) == ("succeeded", "olleh")
     assert again.stop() == 0
     assert not _postgres_on(data_dir)
+    assert {folder: folder.stat().st_mode for folder in folders} == folders  # none opened
 
 
 def test_dev_on_a_given_database_runs_the_users_tasks_too(
@@ -193,9 +198,10 @@ def test_dev_on_a_given_database_runs_the_users_tasks_too(
 
 def _postgres_on(data_dir: Path) -> list[int]:
     """Pids of postgres processes serving ``data_dir``."""
+    cluster = str((data_dir / "pg").resolve())  # as root, a link to the server user's folder
     found = []
     for process in psutil.process_iter(["name", "cmdline"]):
         cmdline = process.info["cmdline"] or []
-        if process.info["name"] == "postgres" and str(data_dir) in " ".join(cmdline):
+        if process.info["name"] == "postgres" and cluster in cmdline:
             found.append(process.pid)
     return found

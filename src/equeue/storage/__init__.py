@@ -445,6 +445,14 @@ class Storage:
             self.q["register_tasks"], names, queues, priorities, attempts, timeouts
         )
 
+    async def register_worker(
+        self, worker_id: str, host: str, pid: int, queues: list[str] | None, concurrency: int
+    ) -> None:
+        """List a worker (or refresh it); the heartbeat writes the same row as it beats."""
+        await self.pool.execute(
+            self.q["upsert_worker"], worker_id, host, pid, queues, concurrency, 0
+        )
+
     async def delete_worker(self, worker_id: str) -> None:
         await self.pool.execute(self.q["delete_worker"], worker_id)
 

