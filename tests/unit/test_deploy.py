@@ -57,6 +57,25 @@ def test_prometheus_scrapes_the_api_with_a_key() -> None:
     assert job["authorization"]["credentials_file"]
 
 
+def test_compose_gives_each_service_least_privilege() -> None:
+    services = load_yaml("compose.yaml")["services"]
+    # Only the API listens on the host's interfaces; the rest stay on its loopback.
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            if name != "api":
+                assert port.startswith("127.0.0.1:"), f"{name} publishes {port} to the network"
+    # The scraper holds a read-only key of its own, never the admin key.
+    prometheus = services["prometheus"]
+    assert "EQUEUE_API_KEY" not in prometheus["environment"]
+    assert "EQUEUE_API_KEY" not in " ".join(prometheus["entrypoint"])
+    assert prometheus["environment"]["EQUEUE_METRICS_KEY"].startswith("${EQUEUE_METRICS_KEY:?")
+    grafana = services["grafana"]["environment"]
+    assert grafana["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
+    assert grafana["GF_USERS_ALLOW_SIGN_UP"] == "false"
+    # No default password: compose refuses to start Grafana without one.
+    assert grafana["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")
+
+
 def test_grafana_provisioning_and_dashboard() -> None:
     datasource = load_yaml("deploy/grafana/provisioning/datasources/prometheus.yml")
     uid = datasource["datasources"][0]["uid"]
