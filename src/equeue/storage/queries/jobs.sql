@@ -222,7 +222,7 @@ WITH offer AS (
            lease_token = gen_random_uuid(),
            lease_expires_at = now() + make_interval(secs => $4), started_at = now()
       FROM kept
-     WHERE j.id = kept.id
+     WHERE j.id = kept.id AND j.status IN ('scheduled', 'queued', 'retrying')
     RETURNING j.id, j.task, j.queue, j.payload::text AS payload, j.priority, j.attempts,
               j.max_attempts, j.timeout, j.lease_token,
               extract(epoch FROM now() - j.run_at)::float8 AS waited
