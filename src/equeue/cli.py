@@ -27,6 +27,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from equeue.errors import (
     EqueueError,
@@ -61,11 +62,12 @@ class _Out:
 
     def print(self, *objects: Any) -> None:
         width = None if sys.stdout.isatty() else 200
-        Console(highlight=False, soft_wrap=True, width=width).print(*objects)
+        # No markup: what is printed (errors, payloads, task names) may hold brackets.
+        Console(highlight=False, markup=False, soft_wrap=True, width=width).print(*objects)
 
 
 out = _Out()
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 # --- shared options ------------------------------------------------------------------------
 
@@ -91,7 +93,7 @@ EXIT_FAILURE, EXIT_USAGE = 1, 2
 
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
     """Print ``message`` on stderr and exit with ``code``."""
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    err.print(Text.assemble(("error:", "bold red"), " ", message))
     raise typer.Exit(code)
 
 
@@ -187,7 +189,7 @@ def _when(moment: datetime | None) -> str:
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -146,6 +146,16 @@ def test_bad_input_is_a_usage_error_with_a_message(env: dict[str, str]) -> None:
     assert cli(env, "jobs", "list", "--json")["items"] == []  # nothing was written
     bad_env = {**env, "EQUEUE_PORT": "not-a-port"}
     assert "port" in cli(bad_env, "migrate", code=2).stderr
+    # Brackets in a message are text, not terminal markup to be swallowed.
+    bracketed = cli(env, "enqueue", "x", "--queue", "q[embedded]", "--allow-unknown", code=2)
+    assert "'q[embedded]'" in bracketed.stderr
+
+
+def test_printed_values_keep_their_brackets(env: dict[str, str]) -> None:
+    cli(env, "migrate")
+    args = ("enqueue", "x", "--payload", '{"note": "[bold]kept[/bold]"}', "--allow-unknown")
+    job = cli(env, *args, "--json")
+    assert "[bold]kept[/bold]" in cli(env, "jobs", "show", job["id"]).stdout
 
 
 def test_no_database_or_unreachable_database(env: dict[str, str]) -> None:
