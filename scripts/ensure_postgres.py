@@ -50,7 +50,8 @@ def start_embedded() -> str:
     server = EmbeddedPostgres(Path(".equeue/test-pg"), detached=True)
     found = server.running()
     if found:
-        return f"postgresql://postgres@127.0.0.1:{found[1]}/postgres"
+        server.port = found[1]
+        return server.url
     return server.start()
 
 

@@ -12,6 +12,10 @@ project lives in (a checkout under ``/root``, a ``mktemp -d`` folder), and none 
 opened to it: the server's programs are copied once into :data:`SERVER_HOME` (and reused
 by every later start), and the cluster lives there too, in a folder the user owns, with
 ``<data_dir>/pg`` a link to it.
+
+The server asks for a password (SCRAM), even on 127.0.0.1: any local user could otherwise
+connect as its superuser and run programs through it. The password is drawn once per
+data dir and kept in ``<data_dir>/postgres-password`` (mode 0600); :attr:`url` carries it.
 """
 
 from __future__ import annotations
@@ -23,12 +27,14 @@ import importlib.util
 import logging
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -90,6 +96,7 @@ class EmbeddedPostgres:
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.pgdata = self.data_dir / "pg"
         self.log_path = self.data_dir / "postgres.log"
+        self.password_path = self.data_dir / "postgres-password"
         self.port = port
         self.install = install
         self.detached = detached
@@ -103,7 +110,8 @@ class EmbeddedPostgres:
         """The connection URL (valid once started)."""
         if self.port is None:
             raise EmbeddedPostgresError("the embedded server is not started")
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        password = self.password_path.read_text().strip()
+        return f"postgresql://postgres:{password}@127.0.0.1:{self.port}/postgres"
 
     @property
     def pid(self) -> int | None:
@@ -120,8 +128,12 @@ class EmbeddedPostgres:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._refuse_running_server()
         self._prepare_cluster_folder()
+        password, drawn = self._password()
         if not (self.pgdata / "PG_VERSION").exists():
-            self._initdb(bin_dir)
+            self._initdb(bin_dir, password)
+        elif drawn:  # a cluster made before passwords: give it one now
+            self._set_password(bin_dir, password)
+        self._require_password()
         if self.port is None:
             self.port = free_port()
         self._log_file = self.log_path.open("ab")
@@ -239,26 +251,81 @@ class EmbeddedPostgres:
                 f"cannot keep the cluster of {self.data_dir} in {self.server_home}: {exc}"
             ) from exc
 
-    def _initdb(self, bin_dir: Path) -> None:
+    def _password(self) -> tuple[str, bool]:
+        """This data dir's password, and whether it was drawn just now."""
+        if self.password_path.exists():
+            return self.password_path.read_text().strip(), False
+        password = secrets.token_urlsafe(24)
+        descriptor = os.open(self.password_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(password + "\n")
+        return password, True
+
+    def _initdb(self, bin_dir: Path, password: str) -> None:
         log.info("creating a PostgreSQL cluster in %s", self.pgdata)
-        result = subprocess.run(
-            [
-                str(bin_dir / "initdb"),
+        cluster = self.pgdata.resolve()
+        with self._file_for_server(cluster.parent, password) as password_file:
+            self._run_as_server(
+                "initdb",
+                bin_dir / "initdb",
                 "-D",
-                str(self.pgdata.resolve()),
+                str(cluster),
                 "-U",
                 "postgres",
-                "--auth=trust",
+                "--auth=scram-sha-256",
+                f"--pwfile={password_file}",
                 "--encoding=UTF8",
                 "--no-instructions",
-            ],
+            )
+
+    def _set_password(self, bin_dir: Path, password: str) -> None:
+        log.info("setting a password on the PostgreSQL cluster in %s", self.pgdata)
+        # Single-user mode: no server runs, so nobody can connect in between.
+        command = f"ALTER ROLE postgres PASSWORD '{password}'\n"
+        single: list[Path | str] = [
+            bin_dir / "postgres",
+            "--single",
+            "-D",
+            str(self.pgdata.resolve()),
+            "postgres",
+        ]
+        self._run_as_server("setting the password", *single, stdin=command)
+
+    def _require_password(self) -> None:
+        """Only password (SCRAM) connections, and only over loopback TCP."""
+        rules = [
+            "# Written by equeue at every start: password connections over loopback only.",
+            "host all all 127.0.0.1/32 scram-sha-256",
+            "host all all ::1/128 scram-sha-256",
+        ]
+        (self.pgdata / "pg_hba.conf").write_text("\n".join(rules) + "\n")
+
+    def _run_as_server(self, what: str, *command: Path | str, stdin: str | None = None) -> None:
+        result = subprocess.run(
+            [str(part) for part in command],
+            input=stdin,
             capture_output=True,
             text=True,
             check=False,
             **self._credentials(),
         )
         if result.returncode != 0:
-            raise EmbeddedPostgresError(f"initdb failed: {result.stderr.strip()[-2000:]}")
+            raise EmbeddedPostgresError(f"{what} failed: {result.stderr.strip()[-2000:]}")
+
+    @contextlib.contextmanager
+    def _file_for_server(self, folder: Path, text: str) -> Iterator[Path]:
+        """A file only the server's user may read, holding ``text``, removed afterwards."""
+        path = folder / f".password-{secrets.token_hex(8)}"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            if self._user is not None:
+                entry = pwd.getpwnam(self._user)
+                os.fchown(descriptor, entry.pw_uid, entry.pw_gid)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(text + "\n")
+            yield path
+        finally:
+            path.unlink(missing_ok=True)
 
     def _wait_ready(self, timeout: float) -> None:
         assert self.process is not None

@@ -69,6 +69,34 @@ def test_runs_from_a_private_folder_keeps_its_data_and_opens_no_folder(
     assert modes(home) == before
 
 
+def test_only_a_password_lets_anyone_in_and_an_old_cluster_gets_one(
+    tmp_path: Path, server_home: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    with EmbeddedPostgres(data_dir, server_home=server_home) as server:
+        assert (data_dir / "postgres-password").stat().st_mode & 0o777 == 0o600
+        asyncio.run(_write(server.url, "kept"))
+        without = f"postgresql://postgres@127.0.0.1:{server.port}/postgres"
+        assert asyncio.run(_refused(without))
+        assert asyncio.run(_refused(without.replace("@", ":wrong@")))
+
+    # A cluster made before passwords (trust, no password file) gets one at its next start.
+    (data_dir / "postgres-password").unlink()
+    (data_dir / "pg" / "pg_hba.conf").write_text("host all all 127.0.0.1/32 trust\n")
+    with EmbeddedPostgres(data_dir, server_home=server_home) as server:
+        assert asyncio.run(_read(server.url)) == "kept"
+        assert asyncio.run(_refused(f"postgresql://postgres@127.0.0.1:{server.port}/postgres"))
+
+
+async def _refused(url: str) -> bool:
+    try:
+        connection = await asyncpg.connect(url)
+    except asyncpg.InvalidPasswordError:
+        return True
+    await connection.close()
+    return False
+
+
 async def _write(url: str, value: str) -> None:
     connection = await asyncpg.connect(url)
     try:
