@@ -34,7 +34,9 @@ def private_install(home: Path) -> Path:
 
 
 def modes(path: Path) -> dict[Path, int]:
-    return {folder: folder.stat().st_mode for folder in [path, *path.parents]}
+    """Modes of ``path`` and the folders above it that belong to this test run (the ones
+    higher up are shared with whatever else runs on the machine)."""
+    return {folder: folder.stat().st_mode for folder in [path, *path.parents][:4]}
 
 
 @pytest.fixture
