@@ -153,7 +153,8 @@ DELETE FROM {schema}.jobs
 
 -- name: replay_failed
 -- Send up to $3 dead-lettered jobs back to the queue, oldest failure first, each with a
--- fresh set of attempts and its history kept.
+-- fresh set of attempts and its history kept. A cancel requested of an earlier run is
+-- forgotten (retry_job does the same): it must not stop the new one.
 WITH picked AS (
     SELECT id FROM {schema}.jobs
      WHERE status = 'failed'
@@ -164,7 +165,8 @@ WITH picked AS (
      FOR UPDATE SKIP LOCKED
 ), requeued AS (
     UPDATE {schema}.jobs j
-       SET status = 'queued', run_at = now(), finished_at = NULL, attempts = 0
+       SET status = 'queued', run_at = now(), finished_at = NULL, cancel_requested = false,
+           attempts = 0
       FROM picked WHERE j.id = picked.id AND j.status = 'failed'
     RETURNING j.id, j.queue
 ), notified AS (
@@ -273,11 +275,16 @@ RETURNING j.id;
 
 -- name: fail_jobs
 -- Record failed attempts, fenced like complete_jobs. A job with attempts left waits
--- $4 seconds in 'retrying'; one without goes to 'failed', the dead-letter set.
+-- $4 seconds in 'retrying'; one without goes to 'failed', the dead-letter set. A job
+-- whose cancel was requested ends 'cancelled' either way: the request may have come too
+-- late to stop the task, or the task may have failed while being stopped.
 UPDATE {schema}.jobs j
-   SET status = CASE WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'retrying' END,
-       finished_at = CASE WHEN j.attempts >= j.max_attempts THEN now() END,
-       run_at = CASE WHEN j.attempts >= j.max_attempts THEN j.run_at
+   SET status = CASE WHEN j.cancel_requested THEN 'cancelled'
+                     WHEN j.attempts >= j.max_attempts THEN 'failed'
+                     ELSE 'retrying' END,
+       finished_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts
+                          THEN now() END,
+       run_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN j.run_at
                      ELSE now() + make_interval(secs => f.delay) END,
        lease_token = NULL, lease_expires_at = NULL, last_error = f.error,
        history = j.history || jsonb_build_array(jsonb_build_object(
