@@ -1,5 +1,5 @@
-"""Cancelling running jobs: the request is never lost, and an old request never stops a
-later run."""
+"""Cancelling running jobs: the request is never lost, the job never stays held, and an
+old request never stops a later run."""
 
 from __future__ import annotations
 
@@ -8,7 +8,50 @@ import asyncio
 import asyncpg
 
 from equeue import JobStatus, Queue
-from tests.conftest import running_worker, wait_for_status
+from tests.conftest import running_worker, wait_for_status, wait_until
+
+
+async def refuse_cancels(db: asyncpg.Connection, schema: str) -> None:
+    """Make every write of the status 'cancelled' fail, counting the refusals."""
+    await db.execute(
+        f"""
+        CREATE SEQUENCE "{schema}".refused_cancels;
+        CREATE FUNCTION "{schema}".refuse_cancel() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM nextval('"{schema}".refused_cancels');
+            RAISE EXCEPTION 'the database refuses this cancel';
+        END $$;
+        CREATE TRIGGER refuse_cancel BEFORE UPDATE ON "{schema}".jobs
+           FOR EACH ROW WHEN (NEW.status = 'cancelled')
+           EXECUTE FUNCTION "{schema}".refuse_cancel();
+        """
+    )
+
+
+async def test_a_cancel_the_database_refuses_is_written_once_it_can_be(
+    queue: Queue, db: asyncpg.Connection
+) -> None:
+    started = asyncio.Event()
+
+    @queue.task(name="long")
+    async def long() -> None:
+        started.set()
+        await asyncio.sleep(60)
+
+    job = await queue.enqueue("long")
+    async with running_worker(queue, heartbeat_interval=0.2):
+        await asyncio.wait_for(started.wait(), 10)
+        await refuse_cancels(db, queue.schema)
+        await queue.cancel(job.id)
+
+        async def refused() -> bool:
+            query = f'SELECT is_called FROM "{queue.schema}".refused_cancels'
+            return bool(await db.fetchval(query))
+
+        await wait_until(refused)
+        await db.execute(f'DROP TRIGGER refuse_cancel ON "{queue.schema}".jobs')
+        done = await wait_for_status(queue, job.id, JobStatus.CANCELLED)
+    assert done.history[-1].outcome == "cancelled"
 
 
 async def test_a_job_failing_after_its_cancel_was_requested_ends_cancelled(
@@ -62,3 +105,25 @@ async def test_a_replayed_job_is_not_stopped_by_the_cancel_of_an_earlier_run(
         done = await wait_for_status(queue, job.id, JobStatus.SUCCEEDED, JobStatus.CANCELLED)
     assert done.status is JobStatus.SUCCEEDED, done.history
     assert not done.cancel_requested
+
+
+async def test_a_job_released_at_shutdown_after_its_cancel_was_requested_ends_cancelled(
+    queue: Queue,
+) -> None:
+    started = asyncio.Event()
+
+    @queue.task(name="long")
+    async def long() -> None:
+        started.set()
+        await asyncio.sleep(60)
+
+    job = await queue.enqueue("long")
+    # The request reaches this worker neither by notification nor by heartbeat in time.
+    async with running_worker(queue, listen=False, heartbeat_interval=60) as worker:
+        await asyncio.wait_for(started.wait(), 10)
+        assert (await queue.cancel(job.id)).cancel_requested
+        worker.stop()
+        worker.stop()  # at once: the task is stopped and its job given back
+    done = await queue.get_job(job.id)
+    assert done.status is JobStatus.CANCELLED, done.history
+    assert done.history[-1].outcome == "cancelled"
