@@ -43,3 +43,32 @@ async def block_loop(seconds: float) -> str:
     _append("started", "block")
     time.sleep(seconds)
     return "done"
+
+
+@queue.task(name="e2e.sleep_sync", max_attempts=1)
+def sleep_sync(seconds: float) -> None:
+    # A plain function: its thread cannot be stopped, only abandoned.
+    _append("started", "sleep_sync")
+    time.sleep(seconds)
+
+
+@queue.task(name="e2e.record_sync")
+def record_sync(n: int) -> int:
+    _append("record_sync", str(n))
+    return n
+
+
+def _raise(kind: str) -> None:
+    if kind == "exit":
+        raise SystemExit(3)
+    raise KeyboardInterrupt
+
+
+@queue.task(name="e2e.raise_base", max_attempts=1)
+async def raise_base(kind: str) -> None:
+    _raise(kind)
+
+
+@queue.task(name="e2e.raise_base_sync", max_attempts=1)
+def raise_base_sync(kind: str) -> None:
+    _raise(kind)

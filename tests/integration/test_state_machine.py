@@ -100,8 +100,8 @@ async def test_cancel_running_job_is_a_request_the_worker_completes(
     job_id, token = await claim_one(storage)
     flagged = await queue.cancel(job.id)
     assert flagged.status is JobStatus.RUNNING and flagged.cancel_requested
-    assert await storage.mark_cancelled(job_id, uuid.uuid4()) is False  # wrong token
-    assert await storage.mark_cancelled(job_id, token) is True
+    assert await storage.mark_cancelled([(job_id, uuid.uuid4())]) == set()  # wrong token
+    assert await storage.mark_cancelled([(job_id, token)]) == {job_id}
     assert (await queue.get_job(job.id)).status is JobStatus.CANCELLED
 
 
@@ -279,7 +279,17 @@ async def test_claim_walks_the_claim_index_in_order_whatever_the_backlog(
     await queue.pause_queue("elsewhere")
     async with storage.pool.acquire() as conn:
         rows = await conn.fetch(
-            "EXPLAIN " + storage.q["claim_jobs"], None, 100, "w", 30.0, None, False, None, 0, 0.0
+            "EXPLAIN " + storage.q["claim_jobs"],
+            None,
+            100,
+            "w",
+            30.0,
+            None,
+            False,
+            None,
+            0,
+            0.0,
+            None,
         )
     plan = "\n".join(r[0] for r in rows)
     assert "Index Scan using jobs_claimable" in plan, plan

@@ -203,6 +203,10 @@ class WorkerOut(BaseModel):
     queues: list[str] | None
     concurrency: int
     running: int
+    #: threads still running plain task functions whose jobs timed out or were cancelled
+    abandoned_threads: int = 0
+    #: more abandoned threads than ``concurrency``: only async tasks' jobs are claimed
+    sync_claims_paused: bool = False
     started_at: datetime
     last_heartbeat: datetime
 

@@ -359,10 +359,12 @@ class Storage:
         limit: int,
         lease_seconds: float,
         offer: Offer | None = None,
+        skip_tasks: list[str] | None = None,
     ) -> list[Claimed]:
         """Claim up to ``limit`` jobs; with ``offer``, also keep the worker's hand-off offer
         (see the statement): a job handed over through it and not yet started comes back
-        among the claimed ones, and the offer is open afterwards if slots were left over."""
+        among the claimed ones, and the offer is open afterwards if slots were left over.
+        Jobs of the tasks in ``skip_tasks`` are left for later or for other workers."""
         offer = offer or Offer()
         rows = await self.pool.fetch(
             self.q["claim_jobs"],
@@ -375,6 +377,7 @@ class Storage:
             offer.seen,
             offer.next_generation,
             offer.seconds,
+            skip_tasks,
         )
         # Positional: RETURNING lists the columns in Claimed's field order.
         return [Claimed(*row) for row in rows]
@@ -406,8 +409,13 @@ class Storage:
         )
         return {row["id"]: row["status"] for row in rows}
 
-    async def mark_cancelled(self, job_id: uuid.UUID, token: uuid.UUID) -> bool:
-        return await self.pool.fetchval(self.q["cancel_running_job"], job_id, token) is not None
+    async def mark_cancelled(self, held: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> set[uuid.UUID]:
+        """Record jobs (id, lease token) stopped on request; returns the ids that landed."""
+        if not held:
+            return set()
+        ids, tokens = zip(*held, strict=True)
+        rows = await self.pool.fetch(self.q["cancel_running_jobs"], ids, tokens)
+        return {row["id"] for row in rows}
 
     async def release(self, held: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> set[uuid.UUID]:
         if not held:
@@ -452,6 +460,10 @@ class Storage:
         await self.pool.execute(
             self.q["upsert_worker"], worker_id, host, pid, queues, concurrency, 0
         )
+
+    async def report_worker_threads(self, worker_id: str, abandoned: int, paused: bool) -> None:
+        """Show a worker's abandoned task threads, and whether it claims plain tasks' jobs."""
+        await self.pool.execute(self.q["report_worker_threads"], worker_id, abandoned, paused)
 
     async def delete_worker(self, worker_id: str) -> None:
         await self.pool.execute(self.q["delete_worker"], worker_id)

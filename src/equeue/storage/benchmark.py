@@ -54,7 +54,7 @@ class BenchmarkStorage:
             await transaction.start()
             try:
                 raw = await conn.fetchval(
-                    statement, None, batch, "bench-explain", 30.0, None, False, None, 0, 0.0
+                    statement, None, batch, "bench-explain", 30.0, None, False, None, 0, 0.0, None
                 )
             finally:
                 await transaction.rollback()

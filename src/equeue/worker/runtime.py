@@ -4,7 +4,8 @@ One worker process runs one :class:`Worker`. Its parts:
 
 - the claim loop, which fills free slots with one claim statement per round and sleeps
   until a notification or the poll interval when there is nothing to do;
-- one asyncio task per job, with the job's timeout, whose outcome goes into a buffer;
+- one asyncio task per job, with the job's timeout, whose outcome goes into a buffer
+  (plain functions run in threads of their own: see worker/threads.py);
 - the flusher, which writes buffered outcomes in one statement per kind (so a busy
   worker acknowledges hundreds of jobs per round trip);
 - the heartbeat thread (leases), the notifier (LISTEN) and the maintenance duties.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import json
 import logging
 import os
@@ -25,7 +25,6 @@ import socket
 import time
 import traceback
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -43,6 +42,7 @@ from equeue.worker.heartbeat import Heartbeat, WorkerInfo
 from equeue.worker.maintenance import Maintenance, MaintenanceSettings
 from equeue.worker.notifier import Notifier
 from equeue.worker.stats import JobStats
+from equeue.worker.threads import TaskThreads
 
 log = logging.getLogger("equeue.worker")
 
@@ -98,15 +98,16 @@ class Worker:
         self._ended = 0  #: held jobs whose task has ended (outcome not yet written)
         self._acks: list[tuple[uuid.UUID, uuid.UUID, str]] = []
         self._failures: list[Failure] = []
+        self._cancels: list[tuple[uuid.UUID, uuid.UUID]] = []  #: stopped on request
         self._wake = asyncio.Event()
         self._slot_freed = asyncio.Event()
         self._flush_needed = asyncio.Event()
         self._flushed = asyncio.Event()
         self._stopping = asyncio.Event()
         self._hard_stop = False
-        self._executor = ThreadPoolExecutor(
-            max_workers=self.settings.concurrency, thread_name_prefix="equeue-task"
-        )
+        self._threads = TaskThreads(self.settings.concurrency)
+        self._sync_paused = False  #: claims leave plain tasks' jobs alone (no thread free)
+        self._threads_shown = (0, False)  #: what the workers view shows of the threads
         self._queues = set(self.settings.queues) if self.settings.queues else None
         self._storage: Storage | None = None
         self._closing = False
@@ -193,7 +194,7 @@ class Worker:
             await asyncio.to_thread(heartbeat.stop)
             with contextlib.suppress(Exception):
                 await storage.delete_worker(self.id)
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._threads.shutdown()
             log.info("worker %s stopped after %d jobs", self.id, self.jobs_done)
 
     @property
@@ -223,10 +224,11 @@ class Worker:
             # Clear before claiming: a notification that lands during the claim must
             # still wake the next round.
             self._wake.clear()
+            skip = self._tasks_without_threads()  # first: it decides on the offer too
             # Every claim statement also decides this worker's hand-off offer (0004).
             offer = self._offers.for_claim(self._listener_pid())
             try:
-                claimed = await storage.claim(self.id, queues, want, s.lease_seconds, offer)
+                claimed = await storage.claim(self.id, queues, want, s.lease_seconds, offer, skip)
             except Exception as exc:  # a database hiccup must not kill the worker
                 self._offers.claim_failed()
                 log.warning("claim failed (%s); retrying in %.1fs", exc, s.poll_interval)
@@ -249,9 +251,34 @@ class Worker:
         self._held[job.id] = held
         held.task = asyncio.create_task(self._run(held))
 
+    def _tasks_without_threads(self) -> list[str] | None:
+        """The plain tasks, while too many threads are abandoned for them to be sure of
+        one (see worker/threads.py); None while every task's jobs may be claimed."""
+        short = self._threads.short
+        if short != self._sync_paused:
+            self._sync_paused = short
+            self._log_sync_claims(short)
+        if not short:
+            return None
+        return [task.name for task in self.queue.tasks if not task.is_async]
+
+    def _log_sync_claims(self, paused: bool) -> None:
+        abandoned = self._threads.abandoned
+        if paused:
+            log.warning(
+                "%d threads still run plain tasks whose jobs timed out or were cancelled, more "
+                "than concurrency (%d): claiming only async tasks' jobs until some end",
+                abandoned,
+                self.settings.concurrency,
+            )
+        else:
+            log.info("abandoned task threads down to %d: claiming every task's jobs", abandoned)
+
     def _listener_pid(self) -> int | None:
         """The LISTEN backend hand-offs would be heard on; None: take none now."""
         if not self.settings.handoff or self._notifier is None or self.stopping:
+            return None
+        if self._sync_paused:  # a hand-off could bring a job no thread is free for
             return None
         return self._notifier.backend_pid
 
@@ -355,10 +382,7 @@ class Worker:
             if task.is_async:
                 call = task.func(**kwargs)
             else:
-                # Threads do not inherit context variables: run in a copy of ours.
-                call = asyncio.get_running_loop().run_in_executor(
-                    self._executor, contextvars.copy_context().run, partial(task.func, **kwargs)
-                )
+                call = self._threads.run(partial(task.func, **kwargs))
             if job.timeout is None:
                 result = await call
             else:
@@ -373,13 +397,17 @@ class Worker:
                 result_json = encode_json(result)
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"the task's result cannot be stored as JSON: {exc}") from None
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as exc:
             if held.cancel_reason is None:
-                raise
+                if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                    raise  # not this worker's doing: let whoever cancelled see it through
+                self._record_failure(held, exc)  # the task raised it itself
+                return
             asyncio.current_task().uncancel()  # type: ignore[union-attr]
-            await self._on_cancelled(held)
+            self._on_cancelled(held)
             return
-        except Exception as exc:  # every task error is recorded
+        except BaseException as exc:  # every task error is recorded, SystemExit too:
+            # a task must not stop the worker, and its job must not stay held.
             self._record_failure(held, exc)
             return
         held.duration = time.monotonic() - held.started
@@ -387,16 +415,17 @@ class Worker:
         self._flush_needed.set()
         self._log(held, "succeeded")
 
-    async def _on_cancelled(self, held: _Held) -> None:
+    def _on_cancelled(self, held: _Held) -> None:
         job = held.claimed
         if held.cancel_reason == _REQUESTED:
-            assert self._storage is not None
-            if await self._storage.mark_cancelled(job.id, job.lease_token):
-                self._count(held, "cancelled")
+            # Written by the flusher, which retries until it lands: the job stays held
+            # (its lease renewed) only until then, and never ends anywhere but cancelled.
+            held.duration = time.monotonic() - held.started
+            self._cancels.append((job.id, job.lease_token))
+            self._flush_needed.set()
             self._log(held, "cancelled")
         elif held.cancel_reason == _LEASE_LOST:
             self._log(held, "abandoned (lease lost)")
-        if held.cancel_reason != _SHUTDOWN:
             self._forget(job.id)
         # Jobs cancelled by a shutdown stay held: _drain releases them in one statement.
 
@@ -405,7 +434,7 @@ class Worker:
         held.duration = time.monotonic() - held.started
         task = self.queue.tasks.get(job.task)
         backoff = task.retry if task else DEFAULT_BACKOFF
-        error = _text(f"{type(exc).__name__}: {exc}")
+        error = _text(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
         self._failures.append(
             Failure(
                 id=job.id,
@@ -453,7 +482,7 @@ class Worker:
     # --- writing outcomes ------------------------------------------------------------------
 
     async def _flush_loop(self) -> None:
-        while not (self._closing and not self._acks and not self._failures):
+        while not (self._closing and not (self._acks or self._failures or self._cancels)):
             await self._flush_needed.wait()
             self._flush_needed.clear()
             try:
@@ -481,6 +510,19 @@ class Worker:
         while True:
             await asyncio.sleep(_STATS_INTERVAL)
             await self._write_stats()
+            await self._show_threads()
+
+    async def _show_threads(self) -> None:
+        """Keep the workers view's account of abandoned threads current (see threads.py)."""
+        shown = (self._threads.abandoned, self._threads.short)
+        if shown == self._threads_shown or self._storage is None:
+            return
+        try:
+            await self._storage.report_worker_threads(self.id, *shown)
+        except Exception as exc:  # shown at the next round instead
+            log.warning("could not show the abandoned task threads (%s)", exc)
+        else:
+            self._threads_shown = shown
 
     async def _write_stats(self) -> None:
         rows = self.stats.take()
@@ -501,19 +543,22 @@ class Worker:
         assert self._storage is not None
         acks, self._acks = self._acks, []
         failures, self._failures = self._failures, []
+        cancels, self._cancels = self._cancels, []
         try:
             if acks:
                 await self._write_acks(acks)
-        except BaseException:
-            # Nothing was written (one statement is atomic): keep them for the retry.
-            self._acks[:0] = acks
-            self._failures[:0] = failures
-            raise
-        try:
+                acks = []
             if failures:
                 await self._write_failures(failures)
+                failures = []
+            if cancels:
+                await self._write_cancels(cancels)
         except BaseException:
+            # What failed was not written (one statement is atomic): keep the rest for
+            # the retry.
+            self._acks[:0] = acks
             self._failures[:0] = failures
+            self._cancels[:0] = cancels
             raise
 
     async def _write_acks(self, acks: list[tuple[uuid.UUID, uuid.UUID, str]]) -> None:
@@ -563,6 +608,16 @@ class Worker:
             if held is not None and failure.id in statuses:
                 self._count(held, statuses[failure.id])
             self._forget(failure.id)
+
+    async def _write_cancels(self, cancels: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
+        assert self._storage is not None
+        landed = await self._storage.mark_cancelled(cancels)
+        self._report_fenced([job_id for job_id, _ in cancels], landed)
+        for job_id, _ in cancels:
+            held = self._held.get(job_id)
+            if held is not None and job_id in landed:
+                self._count(held, "cancelled")
+            self._forget(job_id)
 
     def _report_fenced(self, ids: list[uuid.UUID], landed: set[uuid.UUID]) -> None:
         for job_id in ids:

@@ -56,7 +56,8 @@ SELECT names.name,
 
 -- name: live_workers
 -- Workers seen in the last $1 seconds.
-SELECT id, host, pid, queues, concurrency, running, started_at, last_seen
+SELECT id, host, pid, queues, concurrency, running, abandoned_threads, sync_claims_paused,
+       started_at, last_seen
   FROM {schema}.workers
  WHERE last_seen > now() - make_interval(secs => $1)
  ORDER BY started_at, id;

@@ -153,7 +153,8 @@ DELETE FROM {schema}.jobs
 
 -- name: replay_failed
 -- Send up to $3 dead-lettered jobs back to the queue, oldest failure first, each with a
--- fresh set of attempts and its history kept.
+-- fresh set of attempts and its history kept. A cancel requested of an earlier run is
+-- forgotten (retry_job does the same): it must not stop the new one.
 WITH picked AS (
     SELECT id FROM {schema}.jobs
      WHERE status = 'failed'
@@ -164,7 +165,8 @@ WITH picked AS (
      FOR UPDATE SKIP LOCKED
 ), requeued AS (
     UPDATE {schema}.jobs j
-       SET status = 'queued', run_at = now(), finished_at = NULL, attempts = 0
+       SET status = 'queued', run_at = now(), finished_at = NULL, cancel_requested = false,
+           attempts = 0
       FROM picked WHERE j.id = picked.id AND j.status = 'failed'
     RETURNING j.id, j.queue
 ), notified AS (
@@ -189,7 +191,8 @@ SELECT queue, status, count(*) AS n FROM {schema}.jobs GROUP BY queue, status;
 --    back with the claimed jobs, taking one of the $2 slots;
 -- $7 the job the offer's notification brought (started already);
 -- $8, $9 slots left over open the offer again as generation $8, good for $9 seconds;
---    otherwise it is closed.
+--    otherwise it is closed;
+-- $10 tasks not to claim now (the worker has no thread free for them), or NULL.
 WITH offer AS (
     SELECT o.handed_job FROM {schema}.idle_workers o
      WHERE $6::boolean AND o.worker_id = $3
@@ -204,6 +207,7 @@ WITH offer AS (
      WHERE j.status IN ('scheduled', 'queued', 'retrying')
        AND j.run_at <= now()
        AND ($1::text[] IS NULL OR j.queue = ANY($1::text[]))
+       AND ($10::text[] IS NULL OR j.task <> ALL($10::text[]))
        -- NOT IN (a hashed filter), not NOT EXISTS (an anti-join): the scan must stay in
        -- index order so that LIMIT stops it after $2 rows, whatever the backlog.
        AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused)
@@ -273,11 +277,16 @@ RETURNING j.id;
 
 -- name: fail_jobs
 -- Record failed attempts, fenced like complete_jobs. A job with attempts left waits
--- $4 seconds in 'retrying'; one without goes to 'failed', the dead-letter set.
+-- $4 seconds in 'retrying'; one without goes to 'failed', the dead-letter set. A job
+-- whose cancel was requested ends 'cancelled' either way: the request may have come too
+-- late to stop the task, or the task may have failed while being stopped.
 UPDATE {schema}.jobs j
-   SET status = CASE WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'retrying' END,
-       finished_at = CASE WHEN j.attempts >= j.max_attempts THEN now() END,
-       run_at = CASE WHEN j.attempts >= j.max_attempts THEN j.run_at
+   SET status = CASE WHEN j.cancel_requested THEN 'cancelled'
+                     WHEN j.attempts >= j.max_attempts THEN 'failed'
+                     ELSE 'retrying' END,
+       finished_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts
+                          THEN now() END,
+       run_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN j.run_at
                      ELSE now() + make_interval(secs => f.delay) END,
        lease_token = NULL, lease_expires_at = NULL, last_error = f.error,
        history = j.history || jsonb_build_array(jsonb_build_object(
@@ -288,31 +297,40 @@ UPDATE {schema}.jobs j
  WHERE j.id = f.id AND j.status = 'running' AND j.lease_token = f.token
 RETURNING j.id, j.status;
 
--- name: cancel_running_job
--- The worker stopped a running job on request: mark it cancelled, fenced.
+-- name: cancel_running_jobs
+-- The worker stopped running jobs on request: mark them cancelled, fenced.
 UPDATE {schema}.jobs j
    SET status = 'cancelled', finished_at = now(), lease_token = NULL, lease_expires_at = NULL,
        history = j.history || jsonb_build_array(jsonb_build_object(
            'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
            'finished_at', now(), 'outcome', 'cancelled', 'error', NULL))
- WHERE j.id = $1 AND j.status = 'running' AND j.lease_token = $2
+  FROM unnest($1::uuid[], $2::uuid[]) AS c(id, token)
+ WHERE j.id = c.id AND j.status = 'running' AND j.lease_token = c.token
 RETURNING j.id;
 
 -- name: release_jobs
 -- A stopping worker gives back jobs it could not finish: runnable at once, and the
--- attempt does not count against the job (it did not fail).
+-- attempt does not count against the job (it did not fail). A job whose cancel was
+-- requested is not given back but ends cancelled, as the worker would have ended it.
 WITH released AS (
     UPDATE {schema}.jobs j
-       SET status = 'queued', run_at = now(), attempts = greatest(j.attempts - 1, 0),
+       SET status = CASE WHEN j.cancel_requested THEN 'cancelled' ELSE 'queued' END,
+           finished_at = CASE WHEN j.cancel_requested THEN now() END,
+           run_at = now(),
+           attempts = CASE WHEN j.cancel_requested THEN j.attempts
+                           ELSE greatest(j.attempts - 1, 0) END,
            lease_token = NULL, lease_expires_at = NULL,
            history = j.history || jsonb_build_array(jsonb_build_object(
                'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
-               'finished_at', now(), 'outcome', 'released', 'error', NULL))
+               'finished_at', now(),
+               'outcome', CASE WHEN j.cancel_requested THEN 'cancelled' ELSE 'released' END,
+               'error', NULL))
       FROM unnest($1::uuid[], $2::uuid[]) AS r(id, token)
      WHERE j.id = r.id AND j.status = 'running' AND j.lease_token = r.token
-    RETURNING j.id, j.queue
+    RETURNING j.id, j.queue, j.status
 ), notified AS (
-    SELECT pg_notify({channel}, 'q:' || queue) FROM (SELECT DISTINCT queue FROM released) q
+    SELECT pg_notify({channel}, 'q:' || queue)
+      FROM (SELECT DISTINCT queue FROM released WHERE status = 'queued') q
 )
 SELECT released.id FROM released, (SELECT count(*) FROM notified) AS n;
 

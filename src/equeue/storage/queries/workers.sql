@@ -6,6 +6,10 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (id) DO UPDATE
    SET last_seen = now(), running = excluded.running;
 
+-- name: report_worker_threads
+-- Worker $1 has $2 abandoned task threads; $3: it claims no plain (non-async) tasks' jobs.
+UPDATE {schema}.workers SET abandoned_threads = $2, sync_claims_paused = $3 WHERE id = $1;
+
 -- name: delete_worker
 DELETE FROM {schema}.workers WHERE id = $1;
 
