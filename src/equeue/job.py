@@ -188,7 +188,14 @@ def uuid7_many(count: int) -> list[uuid.UUID]:
 PRIORITY_MIN, PRIORITY_MAX = -100, 100
 # An escaped NUL in JSON text: \u0000 after an even number of backslashes.
 _JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
-_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]+$")
+#: What a task or queue name may hold. A regular expression that Python, JSON Schema
+#: (ECMA-262) and pydantic read alike; whole strings are matched against it (a Python
+#: ``$`` alone would let a trailing newline through).
+NAME_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+#: Text PostgreSQL can store: no NUL character (tags, dedupe keys).
+TEXT_PATTERN = r"^[^\u0000]*$"
+_NAME = re.compile(NAME_PATTERN)
+_TEXT = re.compile(TEXT_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +276,7 @@ def _check_name(kind: str, value: object, limits: Limits) -> str:
         raise InvalidJobError(f"{kind} must be a non-empty string")
     if len(value) > limits.max_name_length:
         raise InvalidJobError(f"{kind} is longer than {limits.max_name_length} characters")
-    if not _NAME_PATTERN.match(value):
+    if not _NAME.fullmatch(value):
         raise InvalidJobError(
             f"{kind} {value!r} may hold only letters, digits and the characters _ . : -"
         )
@@ -373,7 +380,7 @@ def new_job(
     if dedupe_key is not None and (
         not isinstance(dedupe_key, str)
         or not 0 < len(dedupe_key) <= limits.max_dedupe_key_length
-        or "\x00" in dedupe_key
+        or not _TEXT.fullmatch(dedupe_key)
     ):
         raise InvalidJobError(
             f"dedupe_key must be a string of 1 to {limits.max_dedupe_key_length} characters, "
@@ -445,7 +452,11 @@ def _check_tags(tags: object, limits: Limits) -> list[str]:
     if len(tags) > limits.max_tags:
         raise InvalidJobError(f"a job may carry at most {limits.max_tags} tags")
     for tag in tags:
-        if not isinstance(tag, str) or not 0 < len(tag) <= limits.max_tag_length or "\x00" in tag:
+        if (
+            not isinstance(tag, str)
+            or not 0 < len(tag) <= limits.max_tag_length
+            or not _TEXT.fullmatch(tag)
+        ):
             raise InvalidJobError(
                 f"each tag must be a string of 1 to {limits.max_tag_length} characters, without NUL"
             )

@@ -228,7 +228,7 @@ async def test_only_type_is_required(api: httpx.AsyncClient) -> None:
     ("body", "fragment"),
     [
         ({"type": "api.echo", "priority": 101}, "priority"),
-        ({"type": "api.echo", "tags": [f"t{i}" for i in range(21)]}, "at most 20 tags"),
+        ({"type": "api.echo", "tags": [f"t{i}" for i in range(21)]}, "at most 20 items"),
         ({"type": "api.echo", "tags": ["x" * 65]}, "64 characters"),
         ({"type": "api.echo", "delay": 5, "run_at": "2030-01-01T00:00:00Z"}, "either"),
         ({"type": "no.such.task"}, "no worker has registered"),
@@ -242,6 +242,32 @@ async def test_bad_jobs_are_refused_with_a_message(
 ) -> None:
     response = await api.post("/v1/jobs", json=body)
     assert fragment in assert_error(response, 422)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "request_options", "fragment"),
+    [
+        ("POST", "/v1/jobs", {"json": {"type": "api.echo", "priority": True}}, "priority"),
+        ("POST", "/v1/jobs", {"json": {"type": "api.echo", "delay": False}}, "delay"),
+        ("POST", "/v1/jobs", {"json": {"type": "api.echo", "max_attempts": "5"}}, "max_attempts"),
+        ("POST", "/v1/jobs", {"json": {"type": "api.echo", "queue": "q\n"}}, "queue"),
+        ("POST", "/v1/jobs", {"json": {"type": "api.echo", "tags": ["a\u0000"]}}, "tags.0"),
+        ("POST", "/v1/keys", {"json": {"scopes": []}}, "scopes: List should have at least 1"),
+        ("POST", "/v1/keys", {"json": {"scopes": ["root"]}}, "unknown scope 'root'"),
+        ("GET", "/v1/jobs", {"params": {"limit": 501}}, "limit: Input should be less than"),
+        ("GET", "/v1/jobs", {"params": {"queue": "no spaces"}}, "queue: String should match"),
+        ("DELETE", "/v1/jobs", {"params": {"status": "queued"}}, "only finished jobs"),
+    ],
+)
+async def test_out_of_bounds_input_is_refused_naming_the_field(
+    api: httpx.AsyncClient,
+    method: str,
+    path: str,
+    request_options: dict[str, Any],
+    fragment: str,
+) -> None:
+    response = await api.request(method, path, **request_options)
+    assert fragment in assert_error(response, 422, "invalid")
 
 
 async def test_oversized_body_is_413_naming_the_limit(api: httpx.AsyncClient) -> None:
@@ -259,8 +285,26 @@ async def test_malformed_json_and_unknown_routes_answer_json_errors(
     assert_error(bad, 422)
     assert_error(await api.get("/v1/nothing-here"), 404)
     assert_error(await api.put("/v1/jobs"), 405)
-    assert_error(await api.get("/v1/jobs/not-a-uuid"), 422)
+    assert_error(await api.get("/v1/jobs/not-a-uuid"), 404)
     assert_error(await api.get(f"/v1/jobs/{uuid.uuid4()}"), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/v1/jobs", "DELETE, GET, POST"),
+        ("PUT", "/v1/jobs/01a23b3f-26c8-7205-ba03-a23651a8c527", "DELETE, GET"),
+        ("GET", "/v1/jobs/batch", "POST"),
+        ("DELETE", "/v1/jobs/batch", "POST"),
+        ("PATCH", "/v1/keys", "GET, POST"),
+    ],
+)
+async def test_an_undeclared_method_is_405_naming_every_method_of_the_path(
+    api: httpx.AsyncClient, method: str, path: str, allowed: str
+) -> None:
+    response = await api.request(method, path)
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == allowed
 
 
 async def test_dedupe_under_50_concurrent_identical_requests(api: httpx.AsyncClient) -> None:
@@ -288,7 +332,7 @@ async def test_batch_is_all_or_nothing(api: httpx.AsyncClient) -> None:
     assert response.status_code == 201
     assert len(response.json()["items"]) == 3
     bad = await api.post("/v1/jobs/batch", json={"jobs": [good, {**good, "priority": 500}]})
-    assert "job 1" in assert_error(bad, 422)
+    assert "jobs.1.priority" in assert_error(bad, 422)
     page = (await api.get("/v1/jobs", params={"queue": queue})).json()
     assert len(page["items"]) == 3
     too_many = await api.post("/v1/jobs/batch", json={"jobs": [good] * 1001})
@@ -592,6 +636,10 @@ async def test_router_mounted_in_another_app_keeps_the_contract(server: Server) 
                 await api.post("/queue/v1/jobs", json={"type": "api.echo", "priority": 1e9}), 422
             )
             assert_error(await api.get("/queue/v1/jobs", headers={"x-api-key": "wrong"}), 401)
-            assert_error(await api.get("/queue/v1/jobs/nope"), 422)
+            # Not a job id: a path the router does not have, so the app's own 404.
+            assert (await api.get("/queue/v1/jobs/nope")).status_code == 404
+            not_allowed = await api.request("OPTIONS", "/queue/v1/jobs")
+            assert_error(not_allowed, 405, "method_not_allowed")
+            assert not_allowed.headers["allow"] == "DELETE, GET, POST"
     finally:
         stop(process)

@@ -99,3 +99,11 @@ def test_payload_size_limit() -> None:
 
     with pytest.raises(InvalidJobError, match="larger than the limit of 100 bytes"):
         new_job("t", {"blob": "x" * 200}, limits=Limits(max_payload_bytes=100))
+
+
+@pytest.mark.parametrize("name", ["q\n", "q\r\n", "\nq"])
+def test_a_name_with_a_line_break_is_refused(name: str) -> None:
+    with pytest.raises(InvalidJobError, match="may hold only"):
+        new_job("t", {}, queue=name)
+    with pytest.raises(InvalidJobError, match="may hold only"):
+        new_job(name, {})

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from equeue.api.models import ErrorOut
 from equeue.errors import InvalidJobError, JobNotFoundError, JobStateError, UnknownTaskError
 
 _CODES = {
@@ -26,6 +27,44 @@ _CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
+
+
+#: What each error status means, as the OpenAPI schema describes it.
+_MEANINGS = {
+    400: "the body is not readable as JSON text",
+    401: "no API key, or one that is not valid",
+    403: "the API key lacks the scope",
+    404: "no such job or key",
+    409: "the job's status does not allow this",
+    413: "the request body is larger than the limit",
+    422: "invalid input: the message names the field and the rule",
+    429: "rate limited: retry after Retry-After seconds",
+    503: "not ready: the database is unreachable or migrations are pending",
+}
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a route for the error answers it can give."""
+    return {
+        status: {
+            "model": ErrorOut,
+            "description": _MEANINGS[status],
+            **({"headers": _RETRY_AFTER} if status == 429 else {}),
+        }
+        for status in statuses
+    }
+
+
+def method_not_allowed(method: str, allowed: Sequence[str]) -> JSONResponse:
+    """405 for a path that exists, with ``Allow`` listing every method it has."""
+    listed = ", ".join(allowed)
+    return error_response(
+        405,
+        "method_not_allowed",
+        f"{method} is not allowed here; this path allows {listed}",
+        {"Allow": listed},
+    )
 
 
 class ApiError(Exception):

@@ -8,24 +8,32 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import asyncpg
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, WebSocket
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
 from equeue import migrations
 from equeue.api import keys as api_keys
 from equeue.api.auth import Authenticator, Principal, RateLimiter
-from equeue.api.errors import ApiError, error_response, response_for
+from equeue.api.errors import (
+    ApiError,
+    error_response,
+    error_responses,
+    method_not_allowed,
+    response_for,
+)
 from equeue.api.events import EventHub
 from equeue.api.metrics import ApiMetrics
 from equeue.api.models import (
     Deleted,
     EnqueuedJob,
     EventToken,
+    FinishedStatus,
     Health,
     JobBatchIn,
     JobBatchOut,
@@ -45,25 +53,19 @@ from equeue.api.models import (
     TaskOut,
     WorkerList,
     WorkerOut,
+    bounded_inputs,
 )
 from equeue.api.settings import ApiSettings
-from equeue.errors import InvalidJobError
-from equeue.job import FINISHED, JobStatus, new_job
+from equeue.job import JobStatus
 from equeue.queue import Queue
 from equeue.storage.api import ApiStorage
 
 #: Window of the per-queue "last minute" rates.
 RATE_WINDOW_SECONDS = 60.0
 _hubs: weakref.WeakKeyDictionary[Queue, EventHub] = weakref.WeakKeyDictionary()
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/json": {"example": example}}}
-    for code, text, example in [
-        (401, "no key, or a wrong one", {"error": {"code": "unauthorized", "message": "..."}}),
-        (403, "the key lacks the scope", {"error": {"code": "forbidden", "message": "..."}}),
-        (422, "invalid input", {"error": {"code": "invalid", "message": "..."}}),
-        (429, "rate limited", {"error": {"code": "rate_limited", "message": "..."}}),
-    ]
-}
+#: The error answers of every route that checks a key.
+_KEYED = (401, 403, 422, 429)
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
 
 
 def event_hub(queue: Queue, settings: ApiSettings) -> EventHub:
@@ -94,6 +96,7 @@ class ApiState:
         self.auth = Authenticator(settings, self.store)
         self.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
         self.metrics = ApiMetrics()
+        self.inputs = bounded_inputs(queue.limits, self.settings)
 
     async def store(self) -> ApiStorage:
         return ApiStorage(await self.queue.open())
@@ -138,7 +141,22 @@ def _route_class(state: ApiState) -> type[APIRoute]:
     keeps the same contract.
     """
 
+    # Every method some route serves at each path: Starlette's own 405 names only the
+    # methods of the first route of the path, not all of them.
+    methods_at: dict[str, set[str]] = {}
+
     class EqueueRoute(APIRoute):
+        def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+            super().__init__(path, endpoint, **options)
+            methods_at.setdefault(self.path, set()).update(self.methods or ())
+
+        async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and scope["method"] not in (self.methods or ()):
+                allowed = sorted(methods_at[self.path])
+                await method_not_allowed(scope["method"], allowed)(scope, receive, send)
+                return
+            await super().handle(scope, receive, send)
+
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
             limit = (
@@ -166,6 +184,20 @@ def _route_class(state: ApiState) -> type[APIRoute]:
             return handle
 
     return EqueueRoute
+
+
+def _annotate(**annotations: object) -> Callable[[_Endpoint], _Endpoint]:
+    """Give an endpoint's parameters types built from this router's bounds.
+
+    The module's annotations are strings FastAPI resolves in the module's globals, where a
+    router's own bounds are not; these replace them as objects.
+    """
+
+    def apply(endpoint: _Endpoint) -> _Endpoint:
+        endpoint.__annotations__.update(annotations)
+        return endpoint
+
+    return apply
 
 
 async def _capped(request: Request, limit: int) -> Request:
@@ -198,7 +230,7 @@ def create_router(queue: Queue, settings: ApiSettings | None = None) -> APIRoute
     with the app.
     """
     state = ApiState(queue, settings or ApiSettings())
-    router = APIRouter(route_class=_route_class(state), responses=_ERRORS)
+    router = APIRouter(route_class=_route_class(state))
     _job_routes(router, state)
     _admin_routes(router, state)
     _fleet_routes(router, state)
@@ -211,20 +243,24 @@ JobId = Annotated[uuid.UUID, Path(description="the job's id")]
 
 
 def _job_routes(router: APIRouter, state: ApiState) -> None:
-    queue, settings = state.queue, state.settings
+    queue, inputs = state.queue, state.inputs
 
     @router.post(
         "/v1/jobs",
         status_code=201,
         response_model=EnqueuedJob,
         tags=["jobs"],
-        responses={200: {"model": EnqueuedJob, "description": "an unfinished job held the key"}},
+        responses={
+            200: {"model": EnqueuedJob, "description": "an unfinished job held the key"},
+            **error_responses(400, *_KEYED, 413),
+        },
     )
+    @_annotate(body=inputs.job, idempotency_key=inputs.idempotency_key)
     async def enqueue(
         body: JobIn,
         response: Response,
         _: WriteKey,
-        idempotency_key: Annotated[str | None, Header()] = None,
+        idempotency_key: str | None = None,
     ) -> EnqueuedJob:
         """Enqueue a job. A dedupe key (or ``Idempotency-Key``) held by an unfinished job
         returns that job with 200 and ``deduplicated: true``."""
@@ -238,43 +274,51 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
             state.metrics.enqueued.labels(job.queue, job.task).inc()
         return EnqueuedJob.of(job)
 
-    @router.post("/v1/jobs/batch", status_code=201, response_model=JobBatchOut, tags=["jobs"])
+    @router.post(
+        "/v1/jobs/batch",
+        status_code=201,
+        response_model=JobBatchOut,
+        tags=["jobs"],
+        responses=error_responses(400, *_KEYED, 413),
+    )
+    @_annotate(body=inputs.batch)
     async def enqueue_batch(body: JobBatchIn, _: WriteKey) -> JobBatchOut:
         """Enqueue up to ``max_batch_size`` jobs, all or nothing."""
-        if len(body.jobs) > settings.max_batch_size:
-            raise ApiError(
-                422,
-                "too_many_jobs",
-                f"a batch holds at most {settings.max_batch_size} jobs, got {len(body.jobs)}",
-            )
         jobs = await queue.enqueue_many(j.model_dump(exclude_unset=True) for j in body.jobs)
         for job in jobs:
             if not job.deduplicated:
                 state.metrics.enqueued.labels(job.queue, job.task).inc()
         return JobBatchOut(items=[EnqueuedJob.of(job) for job in jobs])
 
-    @router.get("/v1/jobs/{job_id}", response_model=JobDetail, tags=["jobs"])
+    @router.get(
+        "/v1/jobs/{job_id:uuid}",
+        response_model=JobDetail,
+        tags=["jobs"],
+        responses=error_responses(*_KEYED, 404),
+    )
     async def get_job(job_id: JobId, _: ReadKey) -> JobDetail:
         """One job, with its attempt history."""
         return JobDetail.of(await queue.get_job(job_id))
 
-    @router.get("/v1/jobs", response_model=JobPage, tags=["jobs"])
+    @router.get(
+        "/v1/jobs", response_model=JobPage, tags=["jobs"], responses=error_responses(*_KEYED)
+    )
+    @_annotate(
+        queue_name=inputs.queue_filter,
+        task=inputs.task_filter,
+        tag=inputs.tag_filter,
+        limit=inputs.page_limit,
+    )
     async def list_jobs(
         _: ReadKey,
         status: JobStatus | None = None,
-        queue_name: Annotated[str | None, Query(alias="queue")] = None,
-        task: Annotated[str | None, Query(alias="type")] = None,
+        queue_name: str | None = None,
+        task: str | None = None,
         tag: str | None = None,
-        limit: Annotated[int, Query(ge=1)] = 50,
+        limit: int = 50,
         cursor: uuid.UUID | None = None,
     ) -> JobPage:
         """Jobs newest first; pass ``next_cursor`` back as ``cursor`` for the next page."""
-        if limit > settings.max_page_size:
-            raise ApiError(
-                422,
-                "invalid",
-                f"limit may be at most {settings.max_page_size} (the page size limit)",
-            )
         jobs, next_cursor = await queue.list_jobs(
             status=status,
             queue=queue_name,
@@ -285,87 +329,123 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         )
         return JobPage(items=[JobOut.of(job) for job in jobs], next_cursor=next_cursor)
 
-    @router.post("/v1/jobs/{job_id}/cancel", response_model=JobOut, tags=["jobs"])
+    @router.post(
+        "/v1/jobs/{job_id:uuid}/cancel",
+        response_model=JobOut,
+        tags=["jobs"],
+        responses=error_responses(*_KEYED, 404, 409, 413),
+    )
     async def cancel(job_id: JobId, _: WriteKey) -> JobOut:
         """Cancel a job: a waiting one at once, a running one when its worker stops it
         (``cancel_requested: true`` meanwhile). 409 when it has finished."""
         return JobOut.of(await queue.cancel(job_id))
 
-    @router.post("/v1/jobs/{job_id}/retry", response_model=JobOut, tags=["jobs"])
+    @router.post(
+        "/v1/jobs/{job_id:uuid}/retry",
+        response_model=JobOut,
+        tags=["jobs"],
+        responses=error_responses(*_KEYED, 404, 409, 413),
+    )
     async def retry(job_id: JobId, _: WriteKey) -> JobOut:
         """Send a failed or cancelled job back to the queue. 409 otherwise."""
         return JobOut.of(await queue.retry(job_id))
 
-    @router.delete("/v1/jobs/{job_id}", status_code=204, tags=["jobs"])
+    @router.delete(
+        "/v1/jobs/{job_id:uuid}",
+        status_code=204,
+        tags=["jobs"],
+        responses=error_responses(*_KEYED, 404, 409),
+    )
     async def delete(job_id: JobId, _: AdminKey) -> Response:
         """Delete a job. 409 while it runs."""
         await queue.delete(job_id)
         return Response(status_code=204)
 
-    @router.delete("/v1/jobs", response_model=Deleted, tags=["jobs"])
+    @router.delete(
+        "/v1/jobs", response_model=Deleted, tags=["jobs"], responses=error_responses(*_KEYED)
+    )
+    @_annotate(queue_name=inputs.queue_filter, task=inputs.task_filter)
     async def purge(
         _: AdminKey,
-        status: Annotated[list[JobStatus], Query()] = [JobStatus.SUCCEEDED],  # noqa: B006
-        queue_name: Annotated[str | None, Query(alias="queue")] = None,
-        task: Annotated[str | None, Query(alias="type")] = None,
+        status: Annotated[list[FinishedStatus], Query()] = [JobStatus.SUCCEEDED],  # noqa: B006
+        queue_name: str | None = None,
+        task: str | None = None,
     ) -> Deleted:
         """Delete finished jobs by filter (never unfinished ones)."""
-        unfinished = sorted(s.value for s in status if s not in FINISHED)
-        if unfinished:
-            raise ApiError(
-                422,
-                "invalid",
-                f"only finished jobs can be purged (succeeded, failed, cancelled), "
-                f"not {', '.join(unfinished)}",
-            )
         return Deleted(deleted=await queue.purge(statuses=status, queue=queue_name, task=task))
 
 
 def _admin_routes(router: APIRouter, state: ApiState) -> None:
-    queue = state.queue
+    queue, inputs = state.queue, state.inputs
 
-    @router.post("/v1/replay-dlq", response_model=Replayed, tags=["jobs"])
+    @router.post(
+        "/v1/replay-dlq",
+        response_model=Replayed,
+        tags=["jobs"],
+        responses=error_responses(*_KEYED, 413),
+    )
+    @_annotate(queue_name=inputs.queue_filter, task=inputs.task_filter)
     async def replay_dlq(
         _: AdminKey,
         limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
-        queue_name: Annotated[str | None, Query(alias="queue")] = None,
-        task: Annotated[str | None, Query(alias="type")] = None,
+        queue_name: str | None = None,
+        task: str | None = None,
     ) -> Replayed:
         """Send failed jobs back to ``queued``, their attempt history kept."""
         return Replayed(
             replayed=await queue.replay_failed(queue=queue_name, task=task, limit=limit)
         )
 
-    @router.post("/v1/queues/{name}/pause", response_model=QueueState, tags=["queues"])
+    @router.post(
+        "/v1/queues/{name}/pause",
+        response_model=QueueState,
+        tags=["queues"],
+        responses=error_responses(*_KEYED, 413),
+    )
+    @_annotate(name=inputs.queue_name)
     async def pause(name: str, _: AdminKey) -> QueueState:
         """Stop workers claiming from this queue; running jobs go on."""
-        _check_queue_name(queue, name)
         await queue.pause_queue(name)
         return QueueState(name=name, paused=True)
 
-    @router.post("/v1/queues/{name}/resume", response_model=QueueState, tags=["queues"])
+    @router.post(
+        "/v1/queues/{name}/resume",
+        response_model=QueueState,
+        tags=["queues"],
+        responses=error_responses(*_KEYED, 413),
+    )
+    @_annotate(name=inputs.queue_name)
     async def resume(name: str, _: AdminKey) -> QueueState:
         """Let workers claim from this queue again."""
-        _check_queue_name(queue, name)
         await queue.resume_queue(name)
         return QueueState(name=name, paused=False)
 
-    @router.get("/v1/keys", response_model=KeyList, tags=["keys"])
+    @router.get(
+        "/v1/keys", response_model=KeyList, tags=["keys"], responses=error_responses(*_KEYED)
+    )
     async def list_keys(_: AdminKey) -> KeyList:
         """Every API key (ids and scopes; the keys themselves are never stored)."""
         return KeyList(items=[KeyOut.of(k) for k in await api_keys.list_keys(queue)])
 
-    @router.post("/v1/keys", status_code=201, response_model=KeyCreated, tags=["keys"])
+    @router.post(
+        "/v1/keys",
+        status_code=201,
+        response_model=KeyCreated,
+        tags=["keys"],
+        responses=error_responses(400, *_KEYED, 413),
+    )
     async def create_key(body: KeyIn, _: AdminKey) -> KeyCreated:
         """Create a key; the answer holds it once."""
-        try:
-            key_id, raw = await api_keys.create_key(queue, body.scopes, body.name)
-        except ValueError as exc:
-            raise ApiError(422, "invalid", str(exc)) from None
+        key_id, raw = await api_keys.create_key(queue, body.scopes, body.name)
         [info] = [k for k in await api_keys.list_keys(queue) if k.id == key_id]
         return KeyCreated(**KeyOut.of(info).model_dump(), key=raw)
 
-    @router.delete("/v1/keys/{key_id}", status_code=204, tags=["keys"])
+    @router.delete(
+        "/v1/keys/{key_id}",
+        status_code=204,
+        tags=["keys"],
+        responses=error_responses(*_KEYED, 404),
+    )
     async def revoke_key(key_id: str, _: AdminKey) -> Response:
         """Revoke a key."""
         if not await api_keys.revoke_key(queue, key_id):
@@ -373,24 +453,23 @@ def _admin_routes(router: APIRouter, state: ApiState) -> None:
         return Response(status_code=204)
 
 
-def _check_queue_name(queue: Queue, name: str) -> None:
-    # The engine's own rule for queue names, so a name it would refuse is refused here.
-    try:
-        new_job("queue.check", {}, queue=name, limits=queue.limits)
-    except InvalidJobError as exc:
-        raise ApiError(422, "invalid", str(exc)) from None
-
-
 def _fleet_routes(router: APIRouter, state: ApiState) -> None:
     alive = state.settings.worker_alive_seconds
 
-    @router.get("/v1/queues", response_model=QueueList, tags=["queues"])
+    @router.get(
+        "/v1/queues", response_model=QueueList, tags=["queues"], responses=error_responses(*_KEYED)
+    )
     async def list_queues(_: ReadKey) -> QueueList:
         """Every queue: counts by status, paused flag, oldest waiting job, recent rates."""
         stats = await (await state.store()).queue_stats(RATE_WINDOW_SECONDS)
         return QueueList(items=[QueueOut.of(s, RATE_WINDOW_SECONDS) for s in stats])
 
-    @router.get("/v1/workers", response_model=WorkerList, tags=["fleet"])
+    @router.get(
+        "/v1/workers",
+        response_model=WorkerList,
+        tags=["fleet"],
+        responses=error_responses(*_KEYED),
+    )
     async def list_workers(_: ReadKey) -> WorkerList:
         """Workers that sent a heartbeat recently."""
         rows = await (await state.store()).live_workers(alive)
@@ -398,7 +477,9 @@ def _fleet_routes(router: APIRouter, state: ApiState) -> None:
             items=[WorkerOut(**{**row, "last_heartbeat": row["last_seen"]}) for row in rows]
         )
 
-    @router.get("/v1/tasks", response_model=TaskList, tags=["fleet"])
+    @router.get(
+        "/v1/tasks", response_model=TaskList, tags=["fleet"], responses=error_responses(*_KEYED)
+    )
     async def list_tasks(_: ReadKey) -> TaskList:
         """Task names workers have registered, with their defaults."""
         rows = await (await state.queue.open()).list_tasks()
@@ -407,7 +488,12 @@ def _fleet_routes(router: APIRouter, state: ApiState) -> None:
 
 def _event_routes(router: APIRouter, state: ApiState) -> None:
 
-    @router.post("/v1/events/token", response_model=EventToken, tags=["events"])
+    @router.post(
+        "/v1/events/token",
+        response_model=EventToken,
+        tags=["events"],
+        responses=error_responses(*_KEYED, 413),
+    )
     async def events_token(principal: ReadKey) -> EventToken:
         """A short-lived signed token for ``WS /v1/events?token=...`` (browsers cannot
         set headers on a WebSocket; never put a key in a URL)."""
@@ -494,7 +580,15 @@ async def _pump(websocket: WebSocket, subscription: Any) -> None:
 
 def _ops_routes(router: APIRouter, state: ApiState) -> None:
 
-    @router.get("/metrics", tags=["ops"], response_class=Response)
+    @router.get(
+        "/metrics",
+        tags=["ops"],
+        response_class=Response,
+        responses={
+            200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+            **error_responses(*_KEYED),
+        },
+    )
     async def metrics(_: ReadKey) -> Response:
         """Prometheus metrics (text format)."""
         store = await state.store()
@@ -510,7 +604,7 @@ def _ops_routes(router: APIRouter, state: ApiState) -> None:
         """The process is up."""
         return Health(status="ok")
 
-    @router.get("/readyz", response_model=Health, tags=["ops"], responses={503: {}})
+    @router.get("/readyz", response_model=Health, tags=["ops"], responses=error_responses(503))
     async def readyz() -> Response:
         """The database answers and every migration is applied."""
         try:
