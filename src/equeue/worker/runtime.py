@@ -164,7 +164,7 @@ class Worker:
             loop=loop,
         )
         heartbeat.start()
-        notifier = Notifier(self._dsn, storage.channel, self._on_notification, self._wake.set)
+        notifier = Notifier(self._dsn, storage.q, self._on_notification, self._wake.set)
         self._notifier = notifier
         background: list[asyncio.Task[None]] = []
         flusher: asyncio.Task[None] | None = None
