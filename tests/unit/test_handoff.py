@@ -64,3 +64,16 @@ def test_the_notification_names_ids_and_numbers_only() -> None:
     assert handoff == Handoff(7, job_id, "host name:1:ab")
     assert Handoff.parse("8 host:1:ab") is None
     assert Handoff.parse(f'8 host:1:ab ["{job_id}", "t"]') is None  # not a job id
+
+
+def test_no_notification_is_taken_while_a_claim_statement_is_on_its_way() -> None:
+    """That statement brings back a job handed over meanwhile; taking the notification
+    too would start the job twice, or not at all."""
+    book = OfferBook(poll_interval=2)
+    first = book.for_claim(listener_pid=42)
+    book.claimed(first, claimed=0, wanted=3)
+    second = book.for_claim(listener_pid=42)
+    assert second.may_be_open
+    assert not book.take(first.next_generation, uuid.uuid4())
+    book.claimed(second, claimed=1, wanted=3)
+    assert book.take(second.next_generation, uuid.uuid4())

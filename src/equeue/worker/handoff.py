@@ -22,6 +22,9 @@ class OfferState(StrEnum):
     OPEN = "open"  #: open; a notification of its generation brings a job
     HANDED = "handed"  #: used; the job its notification named is read, and runs
     UNKNOWN = "unknown"  #: maybe open, maybe used: the next claim statement must look
+    #: A claim statement is on its way: it decides the offer, and brings back a job handed
+    #: over through it meanwhile (notifications are left to it: no job starts twice).
+    CLAIMING = "claiming"
 
 
 @dataclass(slots=True)
@@ -35,7 +38,7 @@ class OfferBook:
     def for_claim(self, listener_pid: int | None) -> Offer:
         """What the next claim statement should do; ``listener_pid`` None: stay closed."""
         self.sent += 1
-        return Offer(
+        offer = Offer(
             listener_pid=listener_pid,
             may_be_open=self.state in (OfferState.OPEN, OfferState.UNKNOWN),
             seen=self.handed,
@@ -43,6 +46,8 @@ class OfferBook:
             # An idle worker claims once per poll interval, renewing the offer each time.
             seconds=2 * self.poll_interval + 1,
         )
+        self.state = OfferState.CLAIMING
+        return offer
 
     def claimed(self, offer: Offer, claimed: int, wanted: int) -> None:
         """The claim statement landed: the offer is open again only if slots were left."""
