@@ -187,6 +187,8 @@ class Worker:
             await self._drain()
         finally:
             background.extend(self._cancel_checks.values())
+            if self._handoff_read is not None:
+                background.append(self._handoff_read)
             for task in background:
                 task.cancel()
             for task in background:
