@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -131,7 +132,7 @@ async def test_an_offer_not_renewed_in_time_is_passed_over(
     assert (await queue.enqueue("t")).status is JobStatus.QUEUED
 
 
-async def test_the_notification_carries_the_job_and_the_claim_collects_it_if_lost(
+async def test_the_notification_names_the_job_which_is_read_from_the_table(
     queue: Queue, storage: Storage, db: asyncpg.Connection
 ) -> None:
     heard: asyncio.Queue[str] = asyncio.Queue()
@@ -140,13 +141,22 @@ async def test_the_notification_carries_the_job_and_the_claim_collects_it_if_los
     job = await queue.enqueue("t", {"x": [1, "two"]}, priority=3, timeout=9.5)
 
     message = await asyncio.wait_for(heard.get(), 5)
-    kind, _, rest = message.partition(":")
-    generation, worker, body = rest.split(" ", 2)
-    assert (kind, generation, worker) == ("h", "0", "w")
-    handed = Handoff.parse(rest).job()
+    assert message == f"h:0 {job.id} w"  # ids and numbers only
+    handoff = Handoff.parse(message.removeprefix("h:"))
+    assert handoff is not None
+    handed = await storage.read_handed("w", handoff)
     assert handed is not None
     assert (handed.id, handed.task, handed.priority, handed.timeout) == (job.id, "t", 3, 9.5)
     assert json.loads(handed.payload) == {"x": [1, "two"]} and handed.attempts == 1
+    assert handed.lease_token == await storage.pool.fetchval(
+        f'SELECT lease_token FROM "{queue.schema}".jobs WHERE id = $1', job.id
+    )
+    # Anything else is not confirmed: another worker, another opening, another job.
+    for other in ("h:0 {job.id} x", "h:1 {job.id} w", "h:0 {other} w"):
+        text = other.format(job=job, other=uuid.uuid4()).removeprefix("h:")
+        forged = Handoff.parse(text)
+        assert forged is not None
+        assert await storage.read_handed(forged.worker, forged) is None
 
     # Had the notification been lost, the worker's next claim statement brings the job,
     # with the same lease; one it has seen is not brought again.
@@ -216,7 +226,7 @@ async def test_a_one_slot_worker_runs_handed_and_claimed_jobs_one_at_a_time_exac
     assert statuses[JobStatus.RUNNING] > 0  # some were handed over, the rest claimed
 
 
-async def test_a_job_too_long_to_notify_is_collected_at_once(
+async def test_a_large_job_is_handed_over_and_runs_at_once(
     queue: Queue, db: asyncpg.Connection
 ) -> None:
     @queue.task(name="measure")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from equeue.storage import Handoff
@@ -49,12 +48,32 @@ def test_after_a_failed_claim_the_offer_is_looked_at_and_no_generation_is_reused
     assert book.take(retry.next_generation, job)
 
 
-def test_the_notification_carries_the_job_or_says_to_collect_it() -> None:
-    job_id, token = uuid.uuid4(), uuid.uuid4()
-    body = json.dumps([str(job_id), "t", "q", '{"a":1}', 2, 1, 5, 9.5, str(token)])
-    handoff = Handoff.parse(f"7 host:1:ab {body}")
-    assert (handoff.generation, handoff.worker) == (7, "host:1:ab")
-    job = handoff.job()
-    assert job is not None and job.id == job_id
-    assert job.lease_token == token and job.timeout == 9.5
-    assert Handoff.parse("8 host:1:ab ").job() is None  # too long to send: collect it
+def test_a_hand_off_the_table_does_not_confirm_makes_the_next_claim_look() -> None:
+    book = OfferBook(poll_interval=2)
+    offer = book.for_claim(listener_pid=42)
+    book.claimed(offer, claimed=0, wanted=3)
+    assert book.take(offer.next_generation, uuid.uuid4())
+    book.unconfirmed()  # a forged notification, or the read failed
+    assert book.state is OfferState.UNKNOWN and book.handed is None
+    assert book.for_claim(listener_pid=42).may_be_open
+
+
+def test_the_notification_names_ids_and_numbers_only() -> None:
+    job_id = uuid.uuid4()
+    handoff = Handoff.parse(f"7 {job_id} host name:1:ab")
+    assert handoff == Handoff(7, job_id, "host name:1:ab")
+    assert Handoff.parse("8 host:1:ab") is None
+    assert Handoff.parse(f'8 host:1:ab ["{job_id}", "t"]') is None  # not a job id
+
+
+def test_no_notification_is_taken_while_a_claim_statement_is_on_its_way() -> None:
+    """That statement brings back a job handed over meanwhile; taking the notification
+    too would start the job twice, or not at all."""
+    book = OfferBook(poll_interval=2)
+    first = book.for_claim(listener_pid=42)
+    book.claimed(first, claimed=0, wanted=3)
+    second = book.for_claim(listener_pid=42)
+    assert second.may_be_open
+    assert not book.take(first.next_generation, uuid.uuid4())
+    book.claimed(second, claimed=1, wanted=3)
+    assert book.take(second.next_generation, uuid.uuid4())

@@ -6,6 +6,10 @@ notification per statement. The hub holds one LISTEN connection per API process,
 gathers notifications for a short window, looks up the jobs' task and queue in one query
 per window, and gives each subscriber one frame with the events it asked for. A client
 that falls ``buffer`` frames behind is dropped, so memory stays bounded.
+
+The LISTEN connection is opened again whenever it is lost, and the batching loop never
+stops on an error (both log what happened): clients stay connected and their events
+resume; changes made while the connection was down are missed.
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
-
+from equeue.listener import RECONNECT_BACKOFF, Listener, describe
 from equeue.storage.api import ApiStorage, events_channel
+from equeue.storage.sql import Queries
 
 log = logging.getLogger("equeue.api")
 
@@ -91,14 +95,20 @@ class EventHub:
         batch_seconds: float = 0.1,
         buffer: int = 100,
     ) -> None:
-        self._dsn = dsn
-        self._channel = events_channel(schema)
+        self._listener = Listener(
+            dsn,
+            events_channel(schema),
+            self._on_notification,
+            name="event hub",
+            application_name=f"equeue:{schema}:events",
+            check_query=Queries(schema)["check_listener"],
+            log=log,
+        )
         self._store = store
         self.batch_seconds = batch_seconds
         self.buffer = buffer
         self._subscribers: set[Subscription] = set()
         self._pending: list[tuple[uuid.UUID, str, datetime]] = []
-        self._connection: asyncpg.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._start_lock = asyncio.Lock()
         self._watcher = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -113,7 +123,7 @@ class EventHub:
         async with self._start_lock:
             if self.running:
                 return
-            await self._connect()
+            await self._listener.start()
             self._task = asyncio.create_task(self._run(), name="equeue-event-hub")
 
     async def stop(self) -> None:
@@ -122,7 +132,7 @@ class EventHub:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self._disconnect()
+        await self._listener.stop()
         for subscription in list(self._subscribers):
             subscription.dropped.set()
         self._subscribers.clear()
@@ -145,24 +155,11 @@ class EventHub:
     def unsubscribe(self, subscription: Subscription) -> None:
         self._subscribers.discard(subscription)
 
-    async def _connect(self) -> None:
-        connection = await asyncpg.connect(
-            self._dsn, server_settings={"application_name": "equeue:events"}
-        )
-        await connection.add_listener(self._channel, self._on_notification)
-        self._connection = connection
-
-    async def _disconnect(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None and not connection.is_closed():
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(connection.close(), timeout=2)
-
-    def _on_notification(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+    def _on_notification(self, payload: str) -> None:
         if not self._subscribers:
             return  # nobody listens: nothing to keep
         at = datetime.now(UTC)
-        self._pending.extend((job_id, status, at) for job_id, status in decode(str(payload)))
+        self._pending.extend((job_id, status, at) for job_id, status in decode(payload))
         if len(self._pending) > MAX_PENDING:
             del self._pending[: len(self._pending) - MAX_PENDING]
 
@@ -175,29 +172,39 @@ class EventHub:
         self._watched_at = now
 
     async def _run(self) -> None:
+        """One round per window, forever: an error is logged, and rounds go on after a
+        backoff (a hub that stopped would leave its clients waiting for nothing)."""
+        failures = 0
         while True:
             await asyncio.sleep(self.batch_seconds)
-            if self._connection is None or self._connection.is_closed():
-                await self._reconnect()
-            if self._subscribers:
-                try:
-                    await self._keep_watching()
-                except (OSError, asyncpg.PostgresError) as exc:
-                    log.warning("could not renew the events lease: %s", exc)
-            if self._pending:
-                batch, self._pending = self._pending, []
-                try:
-                    await self._publish(batch)
-                except (OSError, asyncpg.PostgresError) as exc:
-                    log.warning("event batch of %d changes lost: %s", len(batch), exc)
+            try:
+                failure = await self._round()
+            except Exception as exc:  # a fault of our own: log it, and go on all the same
+                log.exception("event hub round failed")
+                failure = describe(exc)
+            if failure is None:
+                failures = 0
+                continue
+            failures += 1
+            delay = RECONNECT_BACKOFF.delay(failures)
+            log.warning("event hub: %s; next round in %.1fs", failure, delay)
+            await asyncio.sleep(delay)
 
-    async def _reconnect(self) -> None:
-        try:
-            await self._connect()
-            log.info("events LISTEN connection re-established")
-        except (OSError, asyncpg.PostgresError) as exc:
-            log.warning("events LISTEN connection down (%s); retrying", exc)
-            await asyncio.sleep(1.0)
+    async def _round(self) -> str | None:
+        """Renew the events lease while clients are served, and publish what came in;
+        returns what failed, if anything."""
+        if self._subscribers:
+            try:
+                await self._keep_watching()
+            except Exception as exc:
+                return f"could not renew the events lease ({describe(exc)})"
+        if self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await self._publish(batch)
+            except Exception as exc:
+                return f"an event batch of {len(batch)} changes was lost ({describe(exc)})"
+        return None
 
     async def _publish(self, batch: list[tuple[uuid.UUID, str, datetime]]) -> None:
         store = await self._store()

@@ -6,8 +6,8 @@
 -- worker with a free slot and nothing to claim therefore opens an offer here; a single
 -- enqueue that finds an open offer for its queue writes the job already claimed by that
 -- worker (status running, attempt counted, a lease and a fresh token, as a claim would)
--- and notifies the worker with the job itself, in the same transaction: one commit
--- instead of two, and no claim round trip.
+-- and notifies the worker in the same transaction (ids only: the worker reads the job
+-- from the table): one commit instead of two, and no claim round trip.
 --
 -- An offer is good only while the backend of the worker's LISTEN connection lives: a
 -- worker that dies or loses that connection cannot hear the hand-off, and PostgreSQL

@@ -46,42 +46,24 @@ class Claimed:
 
 @dataclass(frozen=True, slots=True)
 class Handoff:
-    """A hand-off notification: ``h:<generation> <worker> <job>`` (``insert_job_handoff``)."""
+    """A hand-off notification: ``h:<generation> <job id> <worker>`` (``insert_job_handoff``).
+
+    Only a hint: anyone may send one. The worker it names reads the job from the table
+    (:meth:`Storage.read_handed`), which says whether it was handed over at all.
+    """
 
     generation: int
+    job_id: uuid.UUID
     worker: str
-    body: str  #: the job, read by :meth:`job` only by the worker it is for
 
     @classmethod
-    def parse(cls, text: str) -> Handoff:
-        generation, worker, body = text.split(" ", 2)
-        return cls(int(generation), worker, body)
-
-    def job(self) -> Claimed | None:
-        """The job handed over; None when it was too long to send (collect it instead)."""
-        return _handed_job(self.body)
-
-
-def _handed_job(body: str) -> Claimed | None:
-    try:
-        # The job as a JSON array, in Claimed's field order, its wait left out (none).
-        job_id, task, queue, payload, priority, attempts, max_attempts, timeout, token = json.loads(
-            body
-        )
-        return Claimed(
-            uuid.UUID(job_id),
-            task,
-            queue,
-            payload,
-            priority,
-            attempts,
-            max_attempts,
-            timeout,
-            uuid.UUID(token),
-            waited=0.0,
-        )
-    except ValueError:  # empty (too long to send) or not ours to read: collect it instead
-        return None
+    def parse(cls, text: str) -> Handoff | None:
+        """The notification's parts; None when it is not one the database sends."""
+        try:
+            generation, job_id, worker = text.split(" ", 2)
+            return cls(int(generation), uuid.UUID(job_id), worker)
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +363,18 @@ class Storage:
         )
         # Positional: RETURNING lists the columns in Claimed's field order.
         return [Claimed(*row) for row in rows]
+
+    async def read_handed(self, worker_id: str, handoff: Handoff) -> Claimed | None:
+        """The job a hand-off notification names, if it was indeed handed to ``worker_id``
+        through that opening of its offer; None for any other (a forged one)."""
+        row = await self.pool.fetchrow(
+            self.q["read_handed_job"], worker_id, handoff.generation, handoff.job_id
+        )
+        return Claimed(*row) if row is not None else None
+
+    async def cancel_is_requested(self, job_id: uuid.UUID, token: uuid.UUID) -> bool:
+        """Whether the running job held under ``token`` is asked to stop."""
+        return bool(await self.pool.fetchval(self.q["cancel_is_requested"], job_id, token))
 
     async def withdraw_offer(
         self, worker_id: str, seen: uuid.UUID | None

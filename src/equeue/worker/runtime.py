@@ -114,6 +114,10 @@ class Worker:
         self._half_batch = min(self.settings.claim_batch, self.settings.concurrency) // 2
         self._notifier: Notifier | None = None
         self._offers = OfferBook(self.settings.poll_interval)
+        #: The read of the job a hand-off notification names, while it is under way.
+        self._handoff_read: asyncio.Task[None] | None = None
+        #: Checks of cancel notifications against the table, by job: one at a time each.
+        self._cancel_checks: dict[uuid.UUID, asyncio.Task[None]] = {}
         self.stats = JobStats()
         self.jobs_done = 0
 
@@ -161,7 +165,7 @@ class Worker:
             loop=loop,
         )
         heartbeat.start()
-        notifier = Notifier(self._dsn, storage.channel, self._on_notification, self._wake.set)
+        notifier = Notifier(self._dsn, storage.q, self._on_notification, self._wake.set)
         self._notifier = notifier
         background: list[asyncio.Task[None]] = []
         flusher: asyncio.Task[None] | None = None
@@ -183,6 +187,9 @@ class Worker:
             await self._withdraw_offer(storage)
             await self._drain()
         finally:
+            background.extend(self._cancel_checks.values())
+            if self._handoff_read is not None:
+                background.append(self._handoff_read)
             for task in background:
                 task.cancel()
             for task in background:
@@ -224,8 +231,10 @@ class Worker:
             # Clear before claiming: a notification that lands during the claim must
             # still wake the next round.
             self._wake.clear()
-            skip = self._tasks_without_threads()  # first: it decides on the offer too
-            # Every claim statement also decides this worker's hand-off offer (0004).
+            # Every claim statement also decides this worker's hand-off offer (0004), so
+            # one may reopen it only once the table has answered about the last hand-off.
+            await self._settle_handoff()
+            skip = self._tasks_without_threads()  # before the offer: it decides on it too
             offer = self._offers.for_claim(self._listener_pid())
             try:
                 claimed = await storage.claim(self.id, queues, want, s.lease_seconds, offer, skip)
@@ -284,6 +293,7 @@ class Worker:
 
     async def _withdraw_offer(self, storage: Storage) -> None:
         """On stop: no more hand-offs; one that came too late is given back at once."""
+        await self._settle_handoff()
         try:
             late = await storage.withdraw_offer(self.id, self._offers.handed)
             if late:
@@ -309,6 +319,7 @@ class Worker:
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     def _on_notification(self, payload: str) -> None:
+        # Anyone who can connect may send any of these: each is a hint to check, at most.
         kind, _, value = payload.partition(":")
         if kind == "q":
             if self._queues is None or value in self._queues:
@@ -316,25 +327,60 @@ class Worker:
         elif kind == "h":
             self._on_handoff(value)
         elif kind == "c":
-            with contextlib.suppress(ValueError):
-                held = self._held.get(uuid.UUID(value))
-                if held is not None:
-                    self._cancel(held, _REQUESTED)
+            self._on_cancel_hint(value)
 
     def _on_handoff(self, value: str) -> None:
-        """A job handed over through this worker's offer: run it now."""
+        """A job handed over through this worker's offer: read it, then run it."""
         handoff = Handoff.parse(value)
-        if handoff.worker != self.id:  # every worker hears every hand-off: read no further
+        if handoff is None or handoff.worker != self.id:  # every worker hears every one
             return
-        # Whatever comes of it, a claim round follows: it opens the offer again, or
-        # collects the job if this notification does not start it.
-        self._wake.set()
-        if self.stopping:  # withdrawing the offer gives the job back
+        if self.stopping or not self._offers.take(handoff.generation, handoff.job_id):
+            # A claim round collects the job instead (withdrawing the offer, when
+            # stopping, gives it back).
+            self._wake.set()
             return
-        job = handoff.job()
-        if self._offers.take(handoff.generation, job.id if job else None):
-            assert job is not None
+        self._handoff_read = asyncio.create_task(self._read_handed(handoff))
+
+    async def _read_handed(self, handoff: Handoff) -> None:
+        assert self._storage is not None
+        try:
+            job = await self._storage.read_handed(self.id, handoff)
+        except Exception as exc:  # the claim statement collects it instead
+            log.warning("could not read the job handed over (%s)", exc)
+            job = None
+        if job is None or self.stopping:
+            self._offers.unconfirmed()
+        else:
             self._start(job, time.monotonic())
+        # A claim round follows: it opens the offer again, or collects the job.
+        self._wake.set()
+
+    async def _settle_handoff(self) -> None:
+        """Wait for the read of a handed job, if one is under way."""
+        if self._handoff_read is not None:
+            await asyncio.wait([self._handoff_read])
+            self._handoff_read = None
+
+    def _on_cancel_hint(self, value: str) -> None:
+        """A job may have been asked to stop: the table says whether it was."""
+        with contextlib.suppress(ValueError):
+            job_id = uuid.UUID(value)
+            if job_id in self._held and job_id not in self._cancel_checks:
+                check = asyncio.create_task(self._check_cancel(self._held[job_id]))
+                self._cancel_checks[job_id] = check
+
+    async def _check_cancel(self, held: _Held) -> None:
+        job = held.claimed
+        assert self._storage is not None
+        try:
+            requested = await self._storage.cancel_is_requested(job.id, job.lease_token)
+        except Exception as exc:  # the heartbeat carries the request all the same
+            log.warning("could not check the cancel of job %s (%s)", job.id, exc)
+            requested = False
+        finally:
+            self._cancel_checks.pop(job.id, None)
+        if requested:
+            self._cancel(held, _REQUESTED)
 
     def _on_heartbeat(self, lost: set[uuid.UUID], cancel: set[uuid.UUID]) -> None:
         for job_id in lost:

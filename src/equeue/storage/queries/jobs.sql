@@ -32,9 +32,9 @@ RETURNING id, status, run_at, created_at;
 -- Enqueue one job that may run now ($1 id, $2 task, $3 queue, $4 payload, $5 priority,
 -- $6 max_attempts, $7 timeout, $8 tags as a JSON array or NULL). When a worker has an
 -- open offer for its queue (migration 0004), the job is written already claimed by that
--- worker, and the notification hands it over: 'h:<generation> <worker> <job>', the job
--- as a JSON array in Claimed's field order, or nothing when too long for a NOTIFY (the
--- worker then finds it through its offer). Otherwise it is queued like any other.
+-- worker, and a notification tells it so: 'h:<generation> <job id> <worker>'. Ids and
+-- numbers only: anyone who can connect may listen, and may send one too, so the worker
+-- reads the job from the table (read_handed_job). Otherwise it is queued like any other.
 WITH offer AS (
     UPDATE {schema}.idle_workers o SET open = false, handed_job = $1
      WHERE o.worker_id = (
@@ -60,12 +60,9 @@ WITH offer AS (
       LEFT JOIN LATERAL (SELECT 'running' AS status, 1 AS attempts, gen_random_uuid() AS token,
                                 now() AS started_at
                           WHERE offer.worker_id IS NOT NULL) AS h ON true
-    RETURNING j.status, j.run_at, j.created_at, j.worker_id, j.started_at,
-              json_build_array(j.id, j.task, j.queue, j.payload::text, j.priority, j.attempts,
-                               j.max_attempts, j.timeout, j.lease_token)::text AS job
+    RETURNING j.id, j.status, j.run_at, j.created_at, j.worker_id, j.started_at
 ), told AS (
-    SELECT pg_notify({channel}, 'h:' || offer.generation || ' ' || offer.worker_id || ' '
-                     || CASE WHEN octet_length(i.job) < 7500 THEN i.job ELSE '' END)
+    SELECT pg_notify({channel}, 'h:' || offer.generation || ' ' || i.id || ' ' || offer.worker_id)
       FROM offer, inserted i
 )
 SELECT status, run_at, created_at, worker_id, started_at, (SELECT count(*) FROM told) AS told
@@ -254,6 +251,25 @@ SELECT * FROM claimed
 UNION ALL
 SELECT * FROM handed;
 
+-- name: read_handed_job
+-- The job handed to worker $1 through the opening $2 of its offer, as its hand-off
+-- notification names it ($3). Every part is checked, since anyone may send such a
+-- notification: the offer row still holds this job from this opening (the worker sends
+-- no claim statement, which would open the offer again, before this answers), and the
+-- job is running, written as this worker's.
+SELECT j.id, j.task, j.queue, j.payload::text AS payload, j.priority, j.attempts,
+       j.max_attempts, j.timeout, j.lease_token, 0::float8 AS waited
+  FROM {schema}.idle_workers o
+  JOIN {schema}.jobs j ON j.id = o.handed_job
+ WHERE o.worker_id = $1 AND o.generation = $2 AND o.handed_job = $3
+   AND j.status = 'running' AND j.worker_id = $1;
+
+-- name: cancel_is_requested
+-- Whether the running job $1, held under lease token $2, is asked to stop: a worker
+-- checks it before acting on a cancel notification, which anyone may send.
+SELECT j.cancel_requested FROM {schema}.jobs j
+ WHERE j.id = $1 AND j.status = 'running' AND j.lease_token = $2;
+
 -- name: withdraw_offer
 -- A stopping worker takes back its offer; a job handed over through it that the worker
 -- has not started ($2) comes back, with its lease token, to be released.
@@ -298,7 +314,8 @@ UPDATE {schema}.jobs j
 RETURNING j.id, j.status;
 
 -- name: cancel_running_jobs
--- The worker stopped running jobs on request: mark them cancelled, fenced.
+-- The worker stopped running jobs on request: mark them cancelled, fenced, and only those
+-- whose cancel was requested indeed (a notification alone proves nothing).
 UPDATE {schema}.jobs j
    SET status = 'cancelled', finished_at = now(), lease_token = NULL, lease_expires_at = NULL,
        history = j.history || jsonb_build_array(jsonb_build_object(
@@ -306,6 +323,7 @@ UPDATE {schema}.jobs j
            'finished_at', now(), 'outcome', 'cancelled', 'error', NULL))
   FROM unnest($1::uuid[], $2::uuid[]) AS c(id, token)
  WHERE j.id = c.id AND j.status = 'running' AND j.lease_token = c.token
+   AND j.cancel_requested
 RETURNING j.id;
 
 -- name: release_jobs
