@@ -65,7 +65,7 @@ class _Out:
 
 
 out = _Out()
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line per message
 
 # --- shared options ------------------------------------------------------------------------
 
@@ -257,7 +257,7 @@ def dev(
     config: ConfigFile = None,
 ) -> None:
     """Run the whole stack: PostgreSQL, migrations, API, dashboard and a worker."""
-    from equeue.dev import run_dev
+    from equeue.dev import check_bind, run_dev
     from equeue.embedded import EmbeddedPostgresError
 
     settings = load_settings(
@@ -270,6 +270,10 @@ def dev(
         concurrency=concurrency,
         schema=schema,
     )
+    try:
+        check_bind(settings)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
     _setup_logging(settings)
     try:
         run_dev(settings, settings.app)
@@ -324,6 +328,8 @@ def _serve(asgi_app: Any, settings: Settings) -> None:
     re-raises the signal, which supervisors and scripts read as a crash)."""
     import uvicorn
 
+    from equeue.redact import redact_server_logs
+
     class GracefulServer(uvicorn.Server):
         @contextlib.contextmanager
         def capture_signals(self) -> Iterator[None]:
@@ -342,6 +348,8 @@ def _serve(asgi_app: Any, settings: Settings) -> None:
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )
+    # After the Config, which sets uvicorn's logging up: no key or token in the logs.
+    redact_server_logs()
     GracefulServer(server_config).run()
 
 
