@@ -67,7 +67,7 @@ class _Out:
 
 
 out = _Out()
-err = Console(stderr=True, highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)  # one line each
 
 # --- shared options ------------------------------------------------------------------------
 
@@ -259,7 +259,7 @@ def dev(
     config: ConfigFile = None,
 ) -> None:
     """Run the whole stack: PostgreSQL, migrations, API, dashboard and a worker."""
-    from equeue.dev import run_dev
+    from equeue.dev import check_bind, run_dev
     from equeue.embedded import EmbeddedPostgresError
 
     settings = load_settings(
@@ -272,6 +272,10 @@ def dev(
         concurrency=concurrency,
         schema=schema,
     )
+    try:
+        check_bind(settings)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
     _setup_logging(settings)
     try:
         run_dev(settings, settings.app)
@@ -326,6 +330,8 @@ def _serve(asgi_app: Any, settings: Settings) -> None:
     re-raises the signal, which supervisors and scripts read as a crash)."""
     import uvicorn
 
+    from equeue.redact import redact_server_logs
+
     class GracefulServer(uvicorn.Server):
         @contextlib.contextmanager
         def capture_signals(self) -> Iterator[None]:
@@ -344,6 +350,8 @@ def _serve(asgi_app: Any, settings: Settings) -> None:
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )
+    # After the Config, which sets uvicorn's logging up: no key or token in the logs.
+    redact_server_logs()
     GracefulServer(server_config).run()
 
 

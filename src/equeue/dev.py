@@ -28,6 +28,7 @@ from equeue.dashboard import create_dashboard_router
 from equeue.demo import register_demo_tasks
 from equeue.embedded import EmbeddedPostgres
 from equeue.queue import Queue
+from equeue.redact import mask_dsn
 from equeue.settings import Settings
 from equeue.worker import Worker
 
@@ -84,6 +85,7 @@ def build_app(queue: Queue, settings: Settings, key: str) -> FastAPI:
             cors_origins=",".join(settings.cors_origins),
             migrate_on_start=False,
         )
+        check_bind(settings)
         app = create_app(queue, api_settings)
     # The status page has no login: serve it only where nobody else can reach it.
     if settings.host in LOOPBACK_HOSTS:
@@ -97,6 +99,16 @@ def build_app(queue: Queue, settings: Settings, key: str) -> FastAPI:
             return RedirectResponse("/dashboard")
 
     return app
+
+
+def check_bind(settings: Settings) -> None:
+    """Refuse to serve without authentication beyond loopback (``EQUEUE_AUTH_DISABLED``
+    on a wider ``--host``); raises :class:`ValueError` with a one-line reason."""
+    try:
+        from equeue.api.settings import ApiSettings, check_bind_host
+    except ImportError:
+        return  # no API, nothing served without authentication
+    check_bind_host(ApiSettings(), settings.host)
 
 
 def load_dev_queue(settings: Settings, app_target: str | None) -> Queue:
@@ -117,6 +129,7 @@ def load_dev_queue(settings: Settings, app_target: str | None) -> Queue:
 
 def run_dev(settings: Settings, app_target: str | None = None) -> None:
     """Run the stack until SIGINT/SIGTERM."""
+    check_bind(settings)
     data_dir = settings.data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     queue = load_dev_queue(settings, app_target)
@@ -226,7 +239,7 @@ async def _announce(
         "equeue dev is running",
         f"  API        {base}/v1      (Swagger UI: {base}/docs)",
         f"  Dashboard  {base}/dashboard",
-        f"  Database   {queue.dsn}  ({where}, schema {queue.schema})",
+        f"  Database   {mask_dsn(queue.dsn or '')}  ({where}, schema {queue.schema})",
         f"  Admin key  {key}",
         f"  Tasks      {', '.join(queue.tasks.names())}",
         "",

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from equeue.api.auth import arrived_on_loopback
 from equeue.api.errors import error_response, http_exception_handler, unexpected_error_handler
 from equeue.api.routes import create_router, event_hub
-from equeue.api.settings import LOOPBACK_HOSTS, ApiSettings
+from equeue.api.settings import ApiSettings, is_loopback
 from equeue.queue import Queue
+from equeue.redact import redact_server_logs
 
 
 def lifespan(
@@ -29,6 +33,7 @@ def lifespan(
 
     @contextlib.asynccontextmanager
     async def run(_app: Any) -> AsyncIterator[None]:
+        redact_server_logs()
         await queue.open()
         if settings.migrate_on_start:
             await queue.migrate()
@@ -63,20 +68,57 @@ def create_app(queue: Queue, settings: ApiSettings | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["x-api-key", "authorization", "content-type", "idempotency-key"],
         )
-    if settings.auth_disabled:
-        app.middleware("http")(_loopback_only)
+    # Added last, so it runs first: before CORS, routes and the dashboard.
+    app.add_middleware(RequestGuard, settings=settings)
     app.include_router(create_router(queue, settings))
     return app
 
 
-async def _loopback_only(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    # Without authentication, a request that reached us on a non-loopback address is
-    # refused even if the server was bound wider by mistake.
-    server = request.scope.get("server")
-    if server and server[0] not in LOOPBACK_HOSTS:
-        return error_response(
-            403, "forbidden", "authentication is disabled: only loopback is served"
-        )
-    return await call_next(request)
+class RequestGuard:
+    """Refuses, before anything else runs, what must not be served at all.
+
+    - Without authentication, anything that arrived on a non-loopback address (the
+      server was bound wider by mistake).
+    - On a loopback address, a ``Host`` that is not a loopback name or one of
+      ``allowed_hosts``: a browser led there by DNS rebinding sends the attacker's name.
+    """
+
+    def __init__(self, app: ASGIApp, settings: ApiSettings) -> None:
+        self.app = app
+        self.auth_disabled = settings.auth_disabled
+        self.allowed_hosts = frozenset(settings.allowed_host_list())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            refusal = self.refusal(HTTPConnection(scope))
+            if refusal is not None:
+                await self._refuse(scope, receive, send, refusal)
+                return
+        await self.app(scope, receive, send)
+
+    def refusal(self, connection: HTTPConnection) -> str | None:
+        """Why the request is refused, or None."""
+        on_loopback = arrived_on_loopback(connection)
+        if self.auth_disabled and not on_loopback:
+            return "authentication is disabled: only loopback is served"
+        host = connection.headers.get("host")
+        if on_loopback and host is not None and not self._host_allowed(host):
+            return (
+                f"the host name {host!r} is not served on this loopback address: use "
+                "localhost or 127.0.0.1, or add it to EQUEUE_ALLOWED_HOSTS"
+            )
+        return None
+
+    def _host_allowed(self, host: str) -> bool:
+        name = host.lower()
+        # Drop the port: "[::1]:8000" keeps its brackets, "localhost:8000" its name.
+        name = name[: name.find("]") + 1] if name.startswith("[") else name.rsplit(":", 1)[0]
+        return is_loopback(name) or name.strip("[]") in self.allowed_hosts
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, message: str) -> None:
+        if scope["type"] == "websocket":
+            # Closing before accepting makes the server answer the handshake with 403.
+            await send({"type": "websocket.close", "code": 1008, "reason": ""})
+            return
+        await error_response(403, "forbidden", message)(scope, receive, send)

@@ -12,12 +12,12 @@ from typing import Annotated, Any, TypeVar
 
 import asyncpg
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, WebSocket
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
-from equeue import migrations
 from equeue.api import keys as api_keys
 from equeue.api.auth import Authenticator, Principal, RateLimiter
 from equeue.api.errors import (
@@ -28,6 +28,7 @@ from equeue.api.errors import (
     response_for,
 )
 from equeue.api.events import EventHub
+from equeue.api.health import Readiness
 from equeue.api.metrics import ApiMetrics
 from equeue.api.models import (
     Deleted,
@@ -62,6 +63,9 @@ from equeue.storage.api import ApiStorage
 
 #: Window of the per-queue "last minute" rates.
 RATE_WINDOW_SECONDS = 60.0
+#: Bodies up to this size are taken in whole by the server anyway (uvicorn buffers this
+#: much); a refused request with a larger one has its connection closed instead.
+_BUFFERED_BODY_BYTES = 64 * 1024
 _hubs: weakref.WeakKeyDictionary[Queue, EventHub] = weakref.WeakKeyDictionary()
 #: The error answers of every route that checks a key.
 _KEYED = (401, 403, 422, 429)
@@ -97,6 +101,7 @@ class ApiState:
         self.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
         self.metrics = ApiMetrics()
         self.inputs = bounded_inputs(queue.limits, self.settings)
+        self.readiness = Readiness(queue, settings.ready_cache_seconds)
 
     async def store(self) -> ApiStorage:
         return ApiStorage(await self.queue.open())
@@ -110,6 +115,7 @@ class ApiState:
 
 
 _STATE_KEY = "equeue.api"
+_PRINCIPAL_KEY = "equeue.api.principal"
 
 
 def _state_of(request: Request) -> ApiState:
@@ -117,16 +123,29 @@ def _state_of(request: Request) -> ApiState:
     return state
 
 
+async def _checked(request: Request, needed: str) -> Principal:
+    # The route checked the caller before reading the body (see _route_class).
+    principal: Principal | None = request.scope.get(_PRINCIPAL_KEY)
+    return principal or await _state_of(request).check(request, needed)
+
+
 async def _require_read(request: Request) -> Principal:
-    return await _state_of(request).check(request, "read")
+    return await _checked(request, "read")
 
 
 async def _require_write(request: Request) -> Principal:
-    return await _state_of(request).check(request, "write")
+    return await _checked(request, "write")
 
 
 async def _require_admin(request: Request) -> Principal:
-    return await _state_of(request).check(request, "admin")
+    return await _checked(request, "admin")
+
+
+_SCOPE_OF_DEPENDENCY: dict[Callable[..., Any], str] = {
+    _require_read: "read",
+    _require_write: "write",
+    _require_admin: "admin",
+}
 
 
 ReadKey = Annotated[Principal, Depends(_require_read)]
@@ -134,9 +153,21 @@ WriteKey = Annotated[Principal, Depends(_require_write)]
 AdminKey = Annotated[Principal, Depends(_require_admin)]
 
 
-def _route_class(state: ApiState) -> type[APIRoute]:
-    """Routes that cap the request body, time themselves and answer errors as JSON.
+def _needed_scope(dependant: Dependant) -> str | None:
+    """The scope a route's key dependency asks for, if it has one."""
+    for dependency in dependant.dependencies:
+        needed = _SCOPE_OF_DEPENDENCY.get(dependency.call) if dependency.call else None
+        if needed is not None:
+            return needed
+    return None
 
+
+def _route_class(state: ApiState) -> type[APIRoute]:
+    """Routes that check the caller, cap the request body, time themselves and answer
+    errors as JSON.
+
+    The caller is checked (key, scope, rate limits) from the headers before the body is
+    read: a request that will be refused costs neither its upload nor a JSON parse.
     Inside the route (not as app middleware) so a router mounted in someone else's app
     keeps the same contract.
     """
@@ -165,17 +196,26 @@ def _route_class(state: ApiState) -> type[APIRoute]:
                 else state.settings.max_request_bytes
             )
             route = self.path
+            needed = _needed_scope(self.dependant)
 
             async def handle(request: Request) -> Response:
                 started = time.perf_counter()
                 request.scope[_STATE_KEY] = state
+                admitted = needed is None
                 try:
+                    if needed is not None:
+                        request.scope[_PRINCIPAL_KEY] = await state.check(request, needed)
+                        admitted = True
                     response = await handler(await _capped(request, limit))
                 except Exception as exc:
                     known = response_for(exc)
                     if known is None:
                         raise
                     response = known
+                    if not admitted and _large_body_ahead(request):
+                        # A caller refused before its body was read: end the connection
+                        # rather than receive an upload nobody will look at.
+                        response.headers["connection"] = "close"
                 state.metrics.request_seconds.labels(
                     request.method, route, str(response.status_code)
                 ).observe(time.perf_counter() - started)
@@ -198,6 +238,14 @@ def _annotate(**annotations: object) -> Callable[[_Endpoint], _Endpoint]:
         return endpoint
 
     return apply
+
+
+def _large_body_ahead(request: Request) -> bool:
+    """Whether the request announced a body larger than the server buffers by itself."""
+    if "transfer-encoding" in request.headers:
+        return True
+    declared = request.headers.get("content-length", "0")
+    return not declared.isdigit() or int(declared) > _BUFFERED_BODY_BYTES
 
 
 async def _capped(request: Request, limit: int) -> Request:
@@ -537,12 +585,7 @@ async def _socket_principal(
     state: ApiState, websocket: WebSocket, token: str | None
 ) -> Principal | None:
     try:
-        if token is not None and not state.settings.auth_disabled:
-            principal = await state.auth.check_token(token)
-        else:
-            principal = await state.auth.authenticate(websocket)
-        if principal is None:
-            return None
+        principal = await state.auth.authenticate_socket(websocket, token)
         principal.require("read")
     except ApiError:
         return None
@@ -606,14 +649,9 @@ def _ops_routes(router: APIRouter, state: ApiState) -> None:
 
     @router.get("/readyz", response_model=Health, tags=["ops"], responses=error_responses(503))
     async def readyz() -> Response:
-        """The database answers and every migration is applied."""
-        try:
-            storage = await state.queue.open()
-            async with storage.pool.acquire() as conn:
-                missing = await migrations.pending(conn, state.queue.schema)
-        except (OSError, RuntimeError, Exception) as exc:  # any failure means not ready
-            return error_response(503, "unavailable", f"database unreachable: {exc}")
-        if missing:
-            names = ", ".join(f"{m.version:04d}_{m.name}" for m in missing)
-            return error_response(503, "unavailable", f"migrations not applied: {names}")
+        """The database answers and every migration is applied (asked at most once per
+        ``ready_cache_seconds``; the reason for a 503 is in the server log)."""
+        problem = await state.readiness.problem()
+        if problem is not None:
+            return error_response(503, "unavailable", f"not ready: {problem}")
         return JSONResponse({"status": "ready"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,14 +19,27 @@ class ApiSettings(BaseSettings):
 
     #: An admin key accepted besides the stored keys (for the local stack and tests).
     api_key: SecretStr | None = None
-    #: Turn authentication off. The server then refuses to bind to anything but loopback.
+    #: Turn authentication off. The server then refuses to bind to anything but loopback,
+    #: and refuses requests and sockets that arrive on any other address.
     auth_disabled: bool = False
-    #: Origins allowed by CORS, comma-separated; empty means no CORS headers.
+    #: Origins allowed by CORS, comma-separated; empty means no CORS headers. A browser
+    #: request that changes something (or opens the events socket) from any other origin
+    #: than these and the server's own is refused.
     cors_origins: str = ""
+    #: Host names served, besides loopback ones, to requests that arrive on a loopback
+    #: address (comma-separated): a reverse proxy on the same machine that passes the
+    #: public name on. Other names are refused there, against DNS rebinding.
+    allowed_hosts: str | None = None
     #: Token bucket per key: sustained requests per second and burst size.
     rate_limit_per_second: float = Field(default=100.0, gt=0)
     rate_limit_burst: int = Field(default=200, ge=1)
-    #: Largest request body for one job (the payload limit itself is the queue's Limits).
+    #: Token bucket per client address for requests without a valid key: sustained
+    #: failures per second and burst size. Beyond it they are answered 429 and no key
+    #: is looked up in the database.
+    auth_failure_rate_per_second: float = Field(default=1.0, gt=0)
+    auth_failure_burst: int = Field(default=20, ge=1)
+    #: Largest request body (413 beyond), read only once the caller's key has passed; the
+    #: payload limit itself is the queue's Limits.
     max_request_bytes: int = Field(default=1024 * 1024 + 64 * 1024, ge=1024)
     #: Largest request body for a batch.
     max_batch_request_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
@@ -45,22 +60,46 @@ class ApiSettings(BaseSettings):
     worker_alive_seconds: float = Field(default=60.0, gt=0)
     #: How long a stored key's lookup is cached (revocation takes effect within it).
     key_cache_seconds: float = Field(default=5.0, ge=0)
+    #: How long ``/readyz`` reuses its last answer: however often it is asked, the
+    #: database is asked at most once in this time.
+    ready_cache_seconds: float = Field(default=1.0, ge=0)
     #: Apply pending migrations when the API starts.
     migrate_on_start: bool = False
 
     def cors_origin_list(self) -> list[str]:
-        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+        return _comma_list(self.cors_origins)
+
+    def allowed_host_list(self) -> list[str]:
+        return [host.lower() for host in _comma_list(self.allowed_hosts or "")]
+
+
+def _comma_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) can only be reached from this machine."""
+    name = host.strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True  # names under .localhost resolve to loopback (RFC 6761)
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
 def check_bind_host(settings: ApiSettings, host: str) -> None:
     """Refuse to serve without authentication on anything but loopback.
 
-    Call it before binding a server; raises :class:`ValueError` saying why.
+    Call it before binding a server; raises :class:`ValueError` with a one-line reason.
     """
-    if settings.auth_disabled and host not in LOOPBACK_HOSTS:
+    if settings.auth_disabled and not is_loopback(host):
         raise ValueError(
             f"authentication is disabled (EQUEUE_AUTH_DISABLED), so the API may only bind to "
             f"loopback (127.0.0.1, ::1, localhost), not {host!r}"
