@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 import uuid
 import weakref
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
-import asyncpg
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, WebSocket
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
@@ -60,6 +60,8 @@ from equeue.api.settings import ApiSettings
 from equeue.job import JobStatus
 from equeue.queue import Queue
 from equeue.storage.api import ApiStorage
+
+log = logging.getLogger("equeue.api")
 
 #: Window of the per-queue "last minute" rates.
 RATE_WINDOW_SECONDS = 60.0
@@ -571,8 +573,9 @@ def _event_routes(router: APIRouter, state: ApiState) -> None:
             await hub.start()
             # Before accepting: once the client is told it is connected, events flow.
             subscription = await hub.subscribe(queue_name, wanted_job)
-        except (OSError, asyncpg.PostgresError):
-            await websocket.close(code=1011)  # the database is unreachable
+        except Exception as exc:  # the database is unreachable, or the hub cannot listen
+            log.warning("events socket refused: the event hub cannot start (%s)", exc)
+            await websocket.close(code=1011)
             return
         try:
             await websocket.accept()

@@ -79,8 +79,8 @@ class Heartbeat:
                         self._dsn, server_settings={"application_name": "equeue:heartbeat"}
                     )
                 await self._beat(connection)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("heartbeat failed (%s); retrying", exc)
+            except Exception as exc:  # whatever it was, leases must go on being renewed
+                log.warning("heartbeat failed (%s: %s); retrying", type(exc).__name__, exc)
                 if connection is not None:
                     connection.terminate()
                 connection = None
