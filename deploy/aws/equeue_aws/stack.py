@@ -407,7 +407,7 @@ class EqueueStack(cdk.Stack):
         self, task: ecs.FargateTaskDefinition, tasks_sg: ec2.ISecurityGroup
     ) -> cdk.CustomResource:
         """``equeue migrate`` on every release, waited for before the services roll."""
-        code = lambda_.Code.from_asset(str(RUNNER_CODE))
+        code = lambda_.Code.from_asset(str(RUNNER_CODE), exclude=["__pycache__"])
         runtime = lambda_.Runtime.PYTHON_3_14
         start = lambda_.Function(
             self,
