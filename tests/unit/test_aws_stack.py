@@ -124,6 +124,26 @@ def existing_vpc_https(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     )
 
 
+def test_the_first_deploy_builds_the_ground_without_services(tmp_path: Path) -> None:
+    """Before any image is pushed: network, database, secrets, repository, cluster."""
+    first = Synthesized({}, tmp_path)
+
+    for kind in (
+        "AWS::ECS::Service",
+        "AWS::ECS::TaskDefinition",
+        "AWS::CloudFormation::CustomResource",
+    ):
+        first.template.resource_count_is(kind, 0)
+    for kind in (
+        "AWS::EC2::VPC",
+        "AWS::RDS::DBInstance",
+        "AWS::ECR::Repository",
+        "AWS::ECS::Cluster",
+    ):
+        first.template.resource_count_is(kind, 1)
+    assert {"RepositoryUri", "ApiKeySecretArn", "DatabaseEndpoint"} <= set(first.json["Outputs"])
+
+
 # --- the services --------------------------------------------------------------------------
 
 
