@@ -6,9 +6,12 @@
 # PYTHONPATH.
 
 ARG PYTHON_VERSION=3.12
+# Extras installed in the image; add "aws" for the CloudWatch exporter (docs/deploy.md).
+ARG EQUEUE_EXTRAS=fast
 
 # --- build: compile wheels with the toolchain, which stays in this stage ---------------
 FROM python:${PYTHON_VERSION}-slim AS build
+ARG EQUEUE_EXTRAS
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential \
@@ -18,7 +21,7 @@ COPY pyproject.toml README.md ./
 COPY src ./src
 RUN python -m venv /opt/equeue \
  && /opt/equeue/bin/pip install --upgrade pip \
- && /opt/equeue/bin/pip install ".[fast]"
+ && /opt/equeue/bin/pip install ".[${EQUEUE_EXTRAS}]"
 
 # --- runtime: the virtualenv only, as an unprivileged user ---------------------------
 FROM python:${PYTHON_VERSION}-slim AS runtime

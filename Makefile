@@ -12,4 +12,4 @@ bench:
 	scripts/bench
 
 lint:
-	.venv/bin/ruff check src tests bench && .venv/bin/ruff format --check src tests bench && .venv/bin/mypy
+	.venv/bin/ruff check src tests bench deploy/aws && .venv/bin/ruff format --check src tests bench deploy/aws && .venv/bin/mypy
