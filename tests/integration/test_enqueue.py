@@ -415,6 +415,8 @@ async def _holders_vanish(
             await holder_tx.start()
             write = queue.enqueue("t", dedupe_key="k", connection=writer)
             holder = await _run_when_waiting(db, writer, write, then=gate_tx.commit())
+        # The enqueue has either given up or meets the last holder, still uncommitted.
+        await _waits(db, enqueue, queue.schema, "transactionid", or_end=True)
         await holder_tx.commit()
     finally:
         await writer.close()
@@ -422,8 +424,11 @@ async def _holders_vanish(
     return enqueue, holder
 
 
-async def _waits(db: asyncpg.Connection, task: asyncio.Task[Any], schema: str, lock: str) -> None:
-    """Wait until the queue's insert statement waits for a ``lock`` (``task`` runs it)."""
+async def _waits(
+    db: asyncpg.Connection, task: asyncio.Task[Any], schema: str, lock: str, or_end: bool = False
+) -> None:
+    """Wait until the queue's insert statement waits for a ``lock`` (``task`` runs it),
+    or, with ``or_end``, until the task has ended."""
     deadline = asyncio.get_running_loop().time() + 15
     while not await db.fetchval(
         "SELECT count(*) FROM pg_stat_activity WHERE wait_event = $1"
@@ -432,6 +437,8 @@ async def _waits(db: asyncpg.Connection, task: asyncio.Task[Any], schema: str, l
         f"equeue:{schema}",
     ):
         if task.done():
+            if or_end:
+                return
             job = task.result()  # raises what ended the enqueue, if anything did
             raise AssertionError(f"the enqueue ended ({job}) instead of waiting for a {lock}")
         assert asyncio.get_running_loop().time() < deadline, f"no wait for a {lock} lock"
