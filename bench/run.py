@@ -5,9 +5,10 @@
 For each system, one after another, in a fresh database of its own: batch enqueue of
 no-op jobs, the drain by one worker process, and pickup latency at a fixed rate with an
 idle worker in another process (3 runs each; medians and min-max). equeue adds its own
-rows (several worker processes, the claim query's EXPLAIN with a long history, HTTP rows
-when the API is installed). pgbench measures the PostgreSQL ceiling for the same minimal
-SQL per job. Peers are installed into bench/.venv-peers (never equeue dependencies).
+rows (several worker processes, the claim query's EXPLAIN with a long history, retention
+pruning, HTTP rows when the API is installed). pgbench measures the PostgreSQL ceiling
+for the same minimal SQL per job. Peers are installed into bench/.venv-peers (never
+equeue dependencies).
 
 Writes bench/results/latest.json and latest.md, and prints the table.
 """
@@ -109,12 +110,13 @@ def ensure_peers() -> Path:
 
 def run_equeue(args: argparse.Namespace) -> dict[str, Any]:
     dsn = fresh_database(args.dsn, args.database_prefix + "equeue")
-    scenarios = ["enqueue", "drain", "latency", "processes", "explain", "http"]
+    scenarios = ["enqueue", "drain", "latency", "processes", "explain", "prune", "http"]
     command = [
         sys.executable, "-m", "equeue.benchmark", "--dsn", dsn, "--json", "-",
         "--jobs", str(args.jobs), "--latency-jobs", str(args.latency_jobs),
         "--rate", str(args.rate), "--runs", str(args.runs),
         "--history-rows", str(args.history_rows), "--processes", str(args.processes),
+        "--prune-jobs", str(args.prune_jobs),
         "--http-jobs", str(args.http_jobs), "--scenario", *scenarios,
     ]  # fmt: skip
     try:
@@ -225,6 +227,8 @@ def table(results: dict[str, Any]) -> str:
         ("claim_ms_0", "claim query execution, 0 finished jobs, ms"),
         ("claim_ms_history", "claim query execution, {:,} finished jobs, ms".format(
             results["settings"]["history_rows"])),
+        ("prune_jobs_per_s", "retention pruning from {:,} expired finished jobs to none, "
+         "jobs/s".format(results["settings"].get("prune_jobs", 0))),
     ]  # fmt: skip
     lines += ["", "| equeue only | median (min-max) |", "|---|---|"]
     lines += [f"| {label} | {cell(eq, key)} |" for key, label in extra if key in eq]
@@ -269,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--processes", type=int, default=4)
     p.add_argument("--history-rows", type=int, default=10_000_000)
+    p.add_argument("--prune-jobs", type=int, default=1_000_000)
     p.add_argument("--http-jobs", type=int, default=2_000)
     p.add_argument("--pgbench-seconds", type=int, default=5)
     p.add_argument("--pgbench-claims", type=int, default=100_000)
@@ -288,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {
             "jobs": args.jobs, "latency_jobs": args.latency_jobs, "rate": args.rate,
             "runs": args.runs, "processes": args.processes, "history_rows": args.history_rows,
+            "prune_jobs": args.prune_jobs,
         },
         "systems": {},
         "notes": notes,

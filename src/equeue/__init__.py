@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from equeue.context import JobContext, current_job
 from equeue.errors import (
+    EnqueueConflictError,
     EqueueError,
     InvalidJobError,
     JobNotFoundError,
@@ -35,6 +36,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Attempt",
     "Backoff",
+    "EnqueueConflictError",
     "EqueueError",
     "InvalidJobError",
     "Job",

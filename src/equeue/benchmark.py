@@ -10,6 +10,9 @@
 - ``processes``: the drain with several worker processes;
 - ``explain``: the claim statement's EXPLAIN ANALYZE with 0 and with many finished jobs
   in the table (history that a long-lived deployment keeps);
+- ``prune``: retention pruning as a worker's maintenance runs it (default settings:
+  bounded rounds, a pause between them while behind), from a backlog of expired finished
+  jobs to none; jobs deleted per second, pauses included;
 - ``http``: single and batch enqueue over the REST API (uvicorn in another process), and
   enqueue → succeeded through the whole stack, when the API is installed.
 
@@ -36,10 +39,11 @@ from typing import Any
 
 from equeue.queue import Queue
 from equeue.storage.benchmark import BenchmarkStorage
-from equeue.worker import Worker, WorkerSettings
+from equeue.worker import MaintenanceSettings, Worker, WorkerSettings
+from equeue.worker.maintenance import Maintenance
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-SCENARIOS = ("enqueue", "drain", "latency", "processes", "explain", "http")
+SCENARIOS = ("enqueue", "drain", "latency", "processes", "explain", "prune", "http")
 #: Scenarios whose figure is one run's worth (too slow, or deterministic, to repeat).
 SINGLE_RUN = frozenset({"explain"})
 
@@ -58,6 +62,7 @@ class Settings:
     rate: float = 20.0  #: jobs per second in the latency scenario
     processes: int = 4
     history_rows: int = 10_000_000
+    prune_jobs: int = 1_000_000  #: expired finished jobs the prune scenario starts from
     http_jobs: int = 2_000
     http_clients: int = 16
     runs: int = 3
@@ -302,6 +307,31 @@ async def measure_explain(settings: Settings) -> dict[str, float]:
     }
 
 
+async def measure_prune(settings: Settings) -> dict[str, float]:
+    """A worker's maintenance, with the default settings, deletes a backlog of
+    ``prune_jobs`` expired finished jobs; jobs per second from its start to none left."""
+    queue = await _fresh(settings)
+    maintenance_settings = MaintenanceSettings()
+    retention = maintenance_settings.retention_seconds
+    try:
+        storage = BenchmarkStorage(await queue.open())
+        await storage.fill_expired(settings.prune_jobs, retention)
+        maintenance = Maintenance(storage.storage, maintenance_settings)
+        started = time.perf_counter()
+        running = asyncio.create_task(maintenance.run_forever())
+        try:
+            while await storage.expired_left(retention):
+                await asyncio.sleep(0.02)
+            elapsed = time.perf_counter() - started
+        finally:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+    finally:
+        await _drop(queue)
+    return {"prune_jobs_per_s": settings.prune_jobs / elapsed}
+
+
 def http_available() -> bool:
     """Whether the REST API is installed (the HTTP rows need it)."""
     if importlib.util.find_spec("equeue.benchmark_http") is None:
@@ -323,6 +353,7 @@ MEASURES: dict[str, Callable[[Settings], Awaitable[dict[str, float]]]] = {
     "latency": measure_latency,
     "processes": measure_processes,
     "explain": measure_explain,
+    "prune": measure_prune,
 }
 
 
@@ -404,6 +435,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=defaults.rate)
     p.add_argument("--processes", type=int, default=defaults.processes)
     p.add_argument("--history-rows", type=int, default=defaults.history_rows)
+    p.add_argument("--prune-jobs", type=int, default=defaults.prune_jobs)
     p.add_argument("--http-jobs", type=int, default=defaults.http_jobs)
     p.add_argument("--http-clients", type=int, default=defaults.http_clients)
     p.add_argument("--runs", type=int, default=defaults.runs)
@@ -425,6 +457,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         rate=args.rate,
         processes=args.processes,
         history_rows=args.history_rows,
+        prune_jobs=args.prune_jobs,
         http_jobs=args.http_jobs,
         http_clients=args.http_clients,
         runs=args.runs,
@@ -467,6 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "latency_jobs": settings.latency_jobs,
             "rate": settings.rate,
             "history_rows": settings.history_rows,
+            "prune_jobs": settings.prune_jobs,
             "http_jobs": settings.http_jobs,
             "http_clients": settings.http_clients,
             "runs": settings.runs,

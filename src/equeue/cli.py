@@ -377,6 +377,19 @@ def worker(
         bool | None,
         typer.Option("--handoff/--no-handoff", help="Take single enqueues directly when idle [on]"),
     ] = None,
+    retention: Annotated[
+        float | None,
+        typer.Option("--retention-seconds", help="Delete finished jobs this old [604800]"),
+    ] = None,
+    prune_interval: Annotated[
+        float | None, typer.Option(help="Seconds between pruning rounds [60]")
+    ] = None,
+    prune_batch_size: Annotated[
+        int | None, typer.Option(help="Finished jobs deleted per statement [5000]")
+    ] = None,
+    prune_round_seconds: Annotated[
+        float | None, typer.Option(help="Longest pruning round, seconds [2]")
+    ] = None,
     log_level: Annotated[str | None, typer.Option(help="DEBUG, INFO, WARNING")] = None,
     database_url: DatabaseUrl = None,
     schema: Schema = None,
@@ -396,6 +409,10 @@ def worker(
         shutdown_grace=shutdown_grace,
         listen=listen,
         handoff=handoff,
+        retention_seconds=retention,
+        prune_interval=prune_interval,
+        prune_batch_size=prune_batch_size,
+        prune_round_seconds=prune_round_seconds,
         log_level=log_level,
         database_url=database_url,
         schema=schema,

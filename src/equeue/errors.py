@@ -15,6 +15,17 @@ class UnknownTaskError(InvalidJobError):
     """No worker has registered this task name (see ``allow_unknown_tasks``)."""
 
 
+class EnqueueConflictError(EqueueError):
+    """Jobs with these dedupe keys were not written: each time the enqueue met the job
+    holding a key, that job had finished before it could be read (see ``SETTLE_ROUNDS``
+    in ``equeue.storage``). The message says what became of the rest of a batch;
+    enqueueing the refused jobs again is safe."""
+
+    def __init__(self, message: str, keys: list[str]) -> None:
+        super().__init__(message)
+        self.keys = keys
+
+
 class JobNotFoundError(EqueueError, LookupError):
     """No job has this id."""
 

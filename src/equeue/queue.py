@@ -267,11 +267,15 @@ class Queue:
         *,
         connection: Connection | None = None,
     ) -> list[Job]:
-        """Enqueue many jobs in one round trip, all or nothing.
+        """Enqueue many jobs in one round trip, all or nothing; one job back per item.
 
         Each item is a dict with the keys of the REST API's job body: ``type`` (required),
         ``payload``, ``queue``, ``priority``, ``delay``, ``run_at``, ``max_attempts``,
-        ``timeout``, ``dedupe_key``, ``tags``.
+        ``timeout``, ``dedupe_key``, ``tags``. An item whose dedupe key an unfinished job
+        holds, or an earlier item of the batch, comes back as that job
+        (``deduplicated=True``). :class:`~equeue.errors.EnqueueConflictError` refuses the
+        items whose key's holders kept finishing as the enqueue read them (rare; its
+        message says what became of the others).
         """
         items = list(jobs)
         for index, item in enumerate(items):

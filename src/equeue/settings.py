@@ -95,6 +95,27 @@ class Settings(BaseSettings):
         default=True,
         description="Let an idle worker be handed single enqueues directly (needs listen).",
     )
+    retention_seconds: float = Field(
+        default=7 * 86400.0,
+        ge=0,
+        description="Finished jobs older than this many seconds are deleted by maintenance.",
+    )
+    prune_interval: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds between pruning rounds once pruning has caught up.",
+    )
+    prune_batch_size: int = Field(
+        default=5000,
+        ge=1,
+        le=1_000_000,
+        description="Finished jobs deleted per pruning statement (one short transaction).",
+    )
+    prune_round_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="Longest pruning round; still behind, the next starts a second later.",
+    )
     pool_min_size: int = Field(default=1, ge=0, description="Connections a process keeps open.")
     pool_max_size: int = Field(default=10, ge=1, description="Most pooled connections per process.")
     allow_unknown_tasks: bool = Field(
@@ -132,7 +153,7 @@ class Settings(BaseSettings):
 
     def worker_settings(self) -> WorkerSettings:
         """What a worker process of these settings runs with."""
-        from equeue.worker import WorkerSettings
+        from equeue.worker import MaintenanceSettings, WorkerSettings
 
         return WorkerSettings(
             concurrency=self.concurrency,
@@ -142,6 +163,12 @@ class Settings(BaseSettings):
             shutdown_grace=self.shutdown_grace,
             listen=self.listen,
             handoff=self.handoff,
+            maintenance_settings=MaintenanceSettings(
+                retention_seconds=self.retention_seconds,
+                prune_interval=self.prune_interval,
+                prune_batch_size=self.prune_batch_size,
+                prune_round_seconds=self.prune_round_seconds,
+            ),
         )
 
     @classmethod

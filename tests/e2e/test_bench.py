@@ -27,15 +27,20 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
             "--dsn", database_url, "--schema", schema_name, "--jobs", "200", "--chunk", "50",
             "--latency-jobs", "5", "--rate", "50", "--processes", "2", "--history-rows",
             "500", "--runs", "1", "--concurrency", "20", "--claim-batch", "10",
-            "--http-jobs", "20", "--http-clients", "4",
-            "--scenario", "enqueue", "drain", "latency", "processes", "explain", "http",
+            "--http-jobs", "20", "--http-clients", "4", "--prune-jobs", "500",
+            "--scenario", "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
             "--json", str(out),
         ]
     )  # fmt: skip
     assert status == 0
     report = json.loads(out.read_text())
     summary = report["summary"]
-    for metric in ("enqueue_jobs_per_s", "drain_jobs_per_s", "drain_2p_jobs_per_s"):
+    for metric in (
+        "enqueue_jobs_per_s",
+        "drain_jobs_per_s",
+        "drain_2p_jobs_per_s",
+        "prune_jobs_per_s",
+    ):
         assert summary[metric]["median"] > 0, metric
     assert 0 < summary["latency_p50_ms"]["median"] <= summary["latency_max_ms"]["median"]
     assert report["values"]["history_rows"] == [500.0]
@@ -56,7 +61,8 @@ def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Pa
         [
             sys.executable, str(ROOT / "bench" / "run.py"), "--no-peers", "--jobs", "200",
             "--latency-jobs", "5", "--rate", "50", "--runs", "1", "--processes", "2",
-            "--history-rows", "500", "--http-jobs", "20", "--pgbench-seconds", "1",
+            "--history-rows", "500", "--prune-jobs", "500", "--http-jobs", "20",
+            "--pgbench-seconds", "1",
             "--pgbench-claims", "2000", "--out", str(tmp_path), "--database-prefix",
             f"t{uuid.uuid4().hex[:8]}_",
         ],
@@ -69,6 +75,7 @@ def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Pa
     assert equeue["drain_jobs_per_s"][0] > 0
     assert "| batch enqueue, jobs/s |" in result.stdout
     assert "| single-job enqueue over HTTP, concurrent connections, jobs/s |" in result.stdout
+    assert "| retention pruning from 500 expired finished jobs to none, jobs/s |" in result.stdout
     if "pgbench" in results["systems"]:
         assert results["systems"]["pgbench"]["values"]["insert_jobs_per_s"][0] > 0
     else:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import pytest
 
-from equeue import InvalidJobError, JobStatus, Queue, UnknownTaskError
+from equeue import EnqueueConflictError, InvalidJobError, Job, JobStatus, Queue, UnknownTaskError
 from equeue.retry import Backoff
+from equeue.storage import SETTLE_ROUNDS
 
 
 async def count_jobs(db: asyncpg.Connection, queue: Queue) -> int:
@@ -292,3 +295,171 @@ async def test_list_jobs_pages_newest_first_with_a_stable_cursor(queue: Queue) -
     assert [j.payload["n"] for j in page3] == [4, 3, 2, 1, 0] and cursor is None
     queued, _ = await queue.list_jobs(status="queued", queue="default", task="t", limit=100)
     assert len(queued) == 26
+
+
+async def test_dedupe_key_clashes_under_churn_never_lose_a_job(
+    queue: Queue, database_url: str, db: asyncpg.Connection
+) -> None:
+    """Enqueuers hammer a few dedupe keys, in batches that list them in different orders
+    and repeat one, while the holders keep finishing. Every job asked for comes back:
+    written (and then stored as sent) or deduplicated to a holder of its key."""
+    keys = [f"key-{n}" for n in range(3)]
+    producers = [
+        Queue(
+            database_url,
+            schema=queue.schema,
+            allow_unknown_tasks=True,
+            pool_min_size=1,
+            pool_max_size=1,
+        )
+        for _ in range(4)
+    ]
+    written: dict[object, object] = {}  # job id -> the payload it was asked with
+    done = asyncio.Event()
+
+    async def finish_holders() -> None:
+        # Cancel holders as soon as they appear, so keys keep freeing up mid-enqueue.
+        while not done.is_set():
+            await db.execute(
+                f"UPDATE \"{queue.schema}\".jobs SET status = 'cancelled', finished_at = now()"
+                " WHERE dedupe_key = ANY($1) AND status IN ('queued', 'scheduled')",
+                keys,
+            )
+
+    def check(asked: list[dict[str, Any]], got: list[Job]) -> None:
+        assert len(got) == len(asked)
+        for ask, job in zip(asked, got, strict=True):
+            assert job.dedupe_key == ask["dedupe_key"]
+            if not job.deduplicated:
+                assert job.payload == ask["payload"] and job.id not in written
+                written[job.id] = ask["payload"]
+
+    async def produce(number: int, producer: Queue) -> None:
+        for n in range(150):
+            one = {"payload": {"ask": f"{number}-{n}"}, "dedupe_key": keys[n % len(keys)]}
+            check(
+                [one], [await producer.enqueue("t", one["payload"], dedupe_key=one["dedupe_key"])]
+            )
+            order = keys[number % len(keys) :] + keys[: number % len(keys)]
+            batch = [
+                {"type": "t", "payload": {"ask": f"{number}-{n}-{i}"}, "dedupe_key": key}
+                for i, key in enumerate([*order, order[0]])
+            ]
+            check(batch, await producer.enqueue_many(batch))
+
+    finisher = asyncio.create_task(finish_holders())
+    try:
+        await asyncio.gather(*(produce(n, p) for n, p in enumerate(producers)))
+    finally:
+        done.set()
+        await finisher
+        await asyncio.gather(*(p.close() for p in producers))
+    # The table holds exactly the jobs reported written, as they were asked for.
+    stored = await db.fetch(f'SELECT id, payload FROM "{queue.schema}".jobs')
+    assert {row["id"]: json.loads(row["payload"]) for row in stored} == written
+
+
+async def test_an_enqueue_whose_holders_keep_vanishing_is_deduplicated_in_the_end(
+    queue: Queue, database_url: str, db: asyncpg.Connection
+) -> None:
+    """The race behind a second dedupe round, forced eight times in a row: the enqueue
+    still returns the job holding its key in the end (it used to give up after five)."""
+    enqueue, holder = await _holders_vanish(queue, database_url, db, times=8)
+    job = await asyncio.wait_for(enqueue, 30)
+    assert job.deduplicated and job.id == holder.id
+    assert (await queue.get_job(holder.id)).status is JobStatus.QUEUED
+    assert await count_jobs(db, queue) == 1
+
+
+async def test_an_enqueue_whose_holders_vanish_without_end_is_refused(
+    queue: Queue, database_url: str, db: asyncpg.Connection
+) -> None:
+    """Past SETTLE_ROUNDS such races the enqueue gives up with a clear error, and its job
+    is not written."""
+    enqueue, holder = await _holders_vanish(queue, database_url, db, times=SETTLE_ROUNDS)
+    with pytest.raises(EnqueueConflictError, match=r"holders of dedupe key.* k kept finishing"):
+        await asyncio.wait_for(enqueue, 30)
+    assert [job.id for job in (await queue.list_jobs())[0]] == [holder.id]
+
+
+async def _holders_vanish(
+    queue: Queue, database_url: str, db: asyncpg.Connection, times: int
+) -> tuple[asyncio.Task[Job], Job]:
+    """Enqueue a job with a dedupe key while, ``times`` in a row, its insert meets a
+    holder, the holder is deleted before the enqueue reads it, and the next holder is
+    written before the enqueue inserts again. Returns the enqueue (still running, or
+    ended) and the last holder, committed."""
+
+    @queue.task(name="t")
+    def t() -> None: ...
+
+    # An insert statement's trigger asks event_watchers whether anyone watches events:
+    # a lock on that table holds an insert back after it has met the holder.
+    watchers = f'"{queue.schema}".event_watchers'
+    writer = await asyncpg.connect(database_url)  # writes each holder, in a transaction
+    gate = await asyncpg.connect(database_url)  # holds inserts back in their trigger
+    try:
+        holder_tx = writer.transaction()
+        await holder_tx.start()
+        holder = await queue.enqueue("t", dedupe_key="k", connection=writer)
+        enqueue = asyncio.create_task(queue.enqueue("t", {"mine": True}, dedupe_key="k"))
+        for _ in range(times):
+            await _waits(db, enqueue, queue.schema, "transactionid")  # for the holder
+            gate_tx = gate.transaction()
+            await gate_tx.start()
+            lock = f"LOCK TABLE {watchers} IN ACCESS EXCLUSIVE MODE"
+            await _run_when_waiting(db, gate, lock, then=holder_tx.commit())
+            await _waits(db, enqueue, queue.schema, "relation")  # met the holder: at the gate
+            await queue.delete(holder.id)
+            holder_tx = writer.transaction()
+            await holder_tx.start()
+            write = queue.enqueue("t", dedupe_key="k", connection=writer)
+            holder = await _run_when_waiting(db, writer, write, then=gate_tx.commit())
+        # The enqueue has either given up or meets the last holder, still uncommitted.
+        await _waits(db, enqueue, queue.schema, "transactionid", or_end=True)
+        await holder_tx.commit()
+    finally:
+        await writer.close()
+        await gate.close()
+    return enqueue, holder
+
+
+async def _waits(
+    db: asyncpg.Connection, task: asyncio.Task[Any], schema: str, lock: str, or_end: bool = False
+) -> None:
+    """Wait until the queue's insert statement waits for a ``lock`` (``task`` runs it),
+    or, with ``or_end``, until the task has ended."""
+    deadline = asyncio.get_running_loop().time() + 15
+    while not await db.fetchval(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event = $1"
+        " AND application_name = $2 AND position('INSERT INTO' in query) > 0",
+        lock,
+        f"equeue:{schema}",
+    ):
+        if task.done():
+            if or_end:
+                return
+            job = task.result()  # raises what ended the enqueue, if anything did
+            raise AssertionError(f"the enqueue ended ({job}) instead of waiting for a {lock}")
+        assert asyncio.get_running_loop().time() < deadline, f"no wait for a {lock} lock"
+        await asyncio.sleep(0.01)
+
+
+async def _run_when_waiting(
+    db: asyncpg.Connection, connection: asyncpg.Connection, work: Any, *, then: Any
+) -> Any:
+    """Run ``work`` (a statement, or an awaitable using ``connection``); once it waits for
+    a lock, await ``then`` (which frees that lock); returns what ``work`` returned."""
+    if isinstance(work, str):
+        work = connection.execute(work)
+    running = asyncio.ensure_future(work)
+    deadline = asyncio.get_running_loop().time() + 15
+    while not await db.fetchval(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid = $1",
+        connection.get_server_pid(),
+    ):
+        assert not running.done(), "the statement ran without waiting"
+        assert asyncio.get_running_loop().time() < deadline, "the statement never waited"
+        await asyncio.sleep(0.01)
+    await then
+    return await running

@@ -110,3 +110,19 @@ def test_documented_table_matches_the_model() -> None:
         "docs/configuration.md is out of date: regenerate its table from "
         "equeue.settings.configuration_markdown()"
     )
+
+
+def test_retention_settings_reach_the_workers_maintenance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "equeue.toml"
+    config.write_text("retention_seconds = 3600\nprune_batch_size = 20000\n")
+    monkeypatch.setenv("EQUEUE_PRUNE_ROUND_SECONDS", "0.5")
+    settings = Settings.load(config, prune_interval=15.0)
+    maintenance = settings.worker_settings().maintenance_settings
+    assert maintenance.retention_seconds == 3600  # file
+    assert maintenance.prune_batch_size == 20000  # file
+    assert maintenance.prune_round_seconds == 0.5  # environment
+    assert maintenance.prune_interval == 15  # flag
+    with pytest.raises(SettingsError, match="prune_batch_size"):
+        Settings.load(prune_batch_size=0)

@@ -12,7 +12,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from equeue.api.models import ErrorOut
-from equeue.errors import InvalidJobError, JobNotFoundError, JobStateError, UnknownTaskError
+from equeue.errors import (
+    EnqueueConflictError,
+    InvalidJobError,
+    JobNotFoundError,
+    JobStateError,
+    UnknownTaskError,
+)
 
 _CODES = {
     400: "bad_request",
@@ -109,7 +115,7 @@ def response_for(exc: Exception) -> JSONResponse | None:
         return error_response(422, "invalid_job", str(exc))
     if isinstance(exc, JobNotFoundError):
         return error_response(404, "not_found", str(exc))
-    if isinstance(exc, JobStateError):
+    if isinstance(exc, (JobStateError, EnqueueConflictError)):
         return error_response(409, "conflict", str(exc))
     if isinstance(exc, asyncpg.DataError):
         # PostgreSQL refused a value (class 22, e.g. a NUL character in text): the

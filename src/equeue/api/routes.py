@@ -302,7 +302,8 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         tags=["jobs"],
         responses={
             200: {"model": EnqueuedJob, "description": "an unfinished job held the key"},
-            **error_responses(400, *_KEYED, 413),
+            # 409: the key's holders kept vanishing as it was settled (see docs/api.md).
+            **error_responses(400, *_KEYED, 409, 413),
         },
     )
     @_annotate(body=inputs.job, idempotency_key=inputs.idempotency_key)
@@ -329,7 +330,7 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         status_code=201,
         response_model=JobBatchOut,
         tags=["jobs"],
-        responses=error_responses(400, *_KEYED, 413),
+        responses=error_responses(400, *_KEYED, 409, 413),
     )
     @_annotate(body=inputs.batch)
     async def enqueue_batch(body: JobBatchIn, _: WriteKey) -> JobBatchOut:

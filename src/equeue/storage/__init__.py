@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from equeue.errors import EnqueueConflictError
 from equeue.job import Attempt, Job, JobStatus, NewJob
 from equeue.storage import copy
 from equeue.storage.sql import Queries, channel_name
@@ -26,6 +27,10 @@ _UNFINISHED = ("scheduled", "queued", "running", "retrying")
 _STATUSES = {status.value: status for status in JobStatus}  # cheaper than JobStatus(text)
 #: From this many jobs, a batch of plain jobs is written by COPY instead of INSERT.
 COPY_FROM = 100
+#: Rounds an enqueue gives its dedupe keys to settle before it refuses. A round after
+#: the first happens only when a key's holder finished between the insert that clashed
+#: with it and the look-up of the holder, so this bound is reached only under a storm.
+SETTLE_ROUNDS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,33 +195,63 @@ class Storage:
         return job
 
     async def _insert_jobs(self, conn: Connection, jobs: Sequence[NewJob]) -> list[Job]:
-        results: dict[uuid.UUID, Job] = {}
-        todo = list(jobs)
-        # A clash whose holder finishes before we read it leaves the key free again:
-        # insert those once more (bounded; each round is race-free on its own).
-        for _ in range(5):
-            inserted = await conn.fetch(self.q["insert_jobs"], *_columns(todo))
-            landed = {row["id"]: row for row in inserted}
-            for new in todo:
-                row = landed.get(new.id)
-                if row is not None:
-                    results[new.id] = _job_from_new(
-                        new, row["status"], row["created_at"], row["run_at"]
-                    )
-            clashed = [new for new in todo if new.id not in landed]
-            if not clashed:
-                break
-            holders = await self._holders(conn, [n.dedupe_key for n in clashed if n.dedupe_key])
-            todo = []
-            for new in clashed:
-                holder = holders.get(new.dedupe_key or "")
-                if holder is None:
-                    todo.append(new)
-                else:
-                    results[new.id] = holder
+        """Every job of ``jobs`` written, or deduplicated to the unfinished job holding its
+        key (a later job of the batch with the same key, to the first one's outcome), or
+        refused with :class:`EnqueueConflictError` when its key did not settle.
+
+        A round's insert takes its keys in order and, outside a caller's transaction,
+        commits before the next round begins, so enqueues of the same keys never wait
+        on each other in a circle (deadlock).
+        """
+        outcome: dict[uuid.UUID, Job] = {}
+        first_with_key: dict[str, NewJob] = {}
+        todo: list[NewJob] = []
+        for new in jobs:
+            if new.dedupe_key is None or new.dedupe_key not in first_with_key:
+                todo.append(new)
+                if new.dedupe_key is not None:
+                    first_with_key[new.dedupe_key] = new
+        for _ in range(SETTLE_ROUNDS):
+            todo = await self._insert_round(conn, todo, outcome)
             if not todo:
                 break
-        return [results[new.id] for new in jobs if new.id in results]
+        else:
+            raise _unsettled(jobs, todo)
+        for new in jobs:
+            if new.id not in outcome:  # a repeat of a key earlier in the batch
+                first = outcome[first_with_key[new.dedupe_key or ""].id]
+                outcome[new.id] = replace(first, deduplicated=True)
+        return [outcome[new.id] for new in jobs]
+
+    async def _insert_round(
+        self, conn: Connection, todo: list[NewJob], outcome: dict[uuid.UUID, Job]
+    ) -> list[NewJob]:
+        """Insert ``todo``, putting each job written or deduplicated into ``outcome``.
+
+        Returns the jobs that clashed with a holder which finished before the next
+        statement could read it: their key is free again, so they go to another round.
+        """
+        inserted = await conn.fetch(self.q["insert_jobs"], *_columns(todo))
+        landed = {row["id"]: row for row in inserted}
+        clashed: list[NewJob] = []
+        for new in todo:
+            row = landed.get(new.id)
+            if row is None:
+                clashed.append(new)
+            else:
+                status, created_at, run_at = row["status"], row["created_at"], row["run_at"]
+                outcome[new.id] = _job_from_new(new, status, created_at, run_at)
+        if not clashed:
+            return []
+        holders = await self._holders(conn, [n.dedupe_key for n in clashed if n.dedupe_key])
+        left: list[NewJob] = []
+        for new in clashed:
+            holder = holders.get(new.dedupe_key) if new.dedupe_key else None
+            if holder is None:
+                left.append(new)
+            else:
+                outcome[new.id] = holder
+        return left
 
     async def copy_jobs(
         self, jobs: Iterable[NewJob], connection: Connection | None = None
@@ -467,6 +502,20 @@ class Storage:
 
     async def list_tasks(self) -> list[dict[str, Any]]:
         return [dict(r) for r in await self.pool.fetch(self.q["list_tasks"])]
+
+
+def _unsettled(jobs: Sequence[NewJob], left: list[NewJob]) -> EnqueueConflictError:
+    """The refusal of the jobs whose keys did not settle, saying what became of the rest
+    (each round commits on its own, so they stay written)."""
+    keys = sorted({new.dedupe_key or "" for new in left})
+    settled = sum(new.dedupe_key not in keys for new in jobs)
+    return EnqueueConflictError(
+        f"the holders of dedupe key(s) {', '.join(keys)} kept finishing as this enqueue "
+        f"looked them up ({SETTLE_ROUNDS} times): the jobs with these keys were not "
+        f"written; the other {settled} of the {len(jobs)} jobs asked for were written or "
+        "deduplicated",
+        keys,
+    )
 
 
 def _columns(jobs: Sequence[NewJob]) -> tuple[list[Any], ...]:

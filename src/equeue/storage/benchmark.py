@@ -42,6 +42,17 @@ class BenchmarkStorage:
                 done += size
             await conn.execute(self.q["bench_analyze"], timeout=None)
 
+    async def fill_expired(self, rows: int, retention: float) -> None:
+        """Write ``rows`` finished jobs past a retention of ``retention`` seconds."""
+        async with self.storage.pool.acquire() as conn:
+            await conn.execute(self.q["bench_fill_expired"], rows, retention, timeout=None)
+            await conn.execute(self.q["bench_analyze"], timeout=None)
+
+    async def expired_left(self, retention: float) -> bool:
+        """Whether a finished job past a retention of ``retention`` seconds is left."""
+        left: bool = await self.storage.pool.fetchval(self.q["bench_expired_left"], retention)
+        return left
+
     async def explain_claim(self, batch: int) -> dict[str, Any]:
         """EXPLAIN ANALYZE of the claim statement, rolled back so no job changes.
 

@@ -4,6 +4,10 @@ Each run of a duty is one transaction that starts with a try-lock on an advisory
 named after the schema and the duty: whoever gets it does the work, the others skip that
 round. Transaction-scoped locks survive PgBouncer in transaction mode and free
 themselves when a process dies.
+
+Rescue and promotion run every ``interval``; the slower duties (retention pruning,
+forgetting dead workers and offers) run in a loop of their own, so a long pruning round
+never delays a rescue.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -19,15 +24,37 @@ from equeue.storage import Storage
 from equeue.worker.stats import JobStats
 
 log = logging.getLogger("equeue.maintenance")
+_FAILURES = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 @dataclass(frozen=True, slots=True)
 class MaintenanceSettings:
     interval: float = 1.0  #: how often rescue and promotion run
-    prune_interval: float = 60.0  #: how often retention pruning runs
+    prune_interval: float = 60.0  #: how often retention pruning runs once it has caught up
     retention_seconds: float = 7 * 86400.0  #: finished jobs older than this are deleted
-    batch_size: int = 1000  #: rows per statement, so no run holds locks for long
+    batch_size: int = 1000  #: rows per rescue or promotion statement
+    #: Jobs deleted per pruning statement (one short transaction each).
+    prune_batch_size: int = 5000
+    #: Longest pruning round: a round deletes batch after batch until one comes back
+    #: short or this time is up; then, still behind, it goes on after ``interval``.
+    prune_round_seconds: float = 2.0
     dead_worker_seconds: float = 300.0  #: forget worker rows not seen for this long
+
+    def __post_init__(self) -> None:
+        if self.prune_batch_size < 1 or self.batch_size < 1:
+            raise ValueError("batch_size and prune_batch_size must be at least 1")
+        if min(self.interval, self.prune_interval, self.prune_round_seconds) <= 0:
+            raise ValueError("interval, prune_interval and prune_round_seconds must be positive")
+        if self.retention_seconds < 0:
+            raise ValueError("retention_seconds must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class PruneRound:
+    """What one pruning round did."""
+
+    deleted: int  #: finished jobs deleted
+    caught_up: bool  #: False when the round ended on its time limit with more to delete
 
 
 class Maintenance:
@@ -37,35 +64,87 @@ class Maintenance:
         self._storage = storage
         self._settings = settings
         self._stats = stats
-        self._last_prune = 0.0
+        self._last_slow = 0.0
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("maintenance round failed: %s", exc)
-            await asyncio.sleep(self._settings.interval)
+        """Run every duty at its pace until cancelled."""
+        async with asyncio.TaskGroup() as loops:
+            loops.create_task(self._frequent_loop())
+            loops.create_task(self._slow_loop())
 
     async def run_once(self) -> None:
-        s = self._settings
-        await self._duty("rescue", "rescue_expired_leases", s.batch_size)
-        await self._duty("promote", "promote_due_jobs", s.batch_size)
-        if time.monotonic() - self._last_prune >= s.prune_interval:
-            self._last_prune = time.monotonic()
-            await self._duty("prune", "prune_finished_jobs", s.retention_seconds, s.batch_size)
-            await self._duty("workers", "prune_dead_workers", s.dead_worker_seconds)
-            await self._duty("offers", "prune_dead_offers")
+        """One round of every duty; the slow ones only when their interval has passed."""
+        await self._frequent_duties()
+        if time.monotonic() - self._last_slow >= self._settings.prune_interval:
+            await self._slow_duties()
 
-    async def _duty(self, duty: str, query: str, *args: object) -> None:
-        rows = await self._storage.run_duty(duty, query, *args)
-        if duty == "rescue" and rows:
-            for row in rows:
-                if self._stats is not None:
-                    self._stats.count(row["queue"], row["task"], row["status"])
-                log.warning(
-                    "rescued job %s after its lease expired: now %s",
-                    row["id"],
-                    row["status"],
-                    extra={"job_id": str(row["id"]), "status": row["status"]},
-                )
+    async def prune(self) -> PruneRound:
+        """One pruning round: batches of expired finished jobs deleted until a batch comes
+        back short, another process is pruning, or ``prune_round_seconds`` is up."""
+        s = self._settings
+        deadline = time.monotonic() + s.prune_round_seconds
+        deleted = 0
+        while True:
+            rows = await self._storage.run_duty(
+                "prune", "prune_finished_jobs", s.retention_seconds, s.prune_batch_size
+            )
+            if rows is None:  # another process holds the duty: it prunes meanwhile
+                return PruneRound(deleted, caught_up=True)
+            deleted += rows[0]["deleted"]
+            if rows[0]["deleted"] < s.prune_batch_size:
+                return PruneRound(deleted, caught_up=True)
+            if time.monotonic() >= deadline:
+                return PruneRound(deleted, caught_up=False)
+
+    async def _frequent_loop(self) -> None:
+        while True:
+            await _logged(self._frequent_duties)
+            await asyncio.sleep(self._settings.interval)
+
+    async def _slow_loop(self) -> None:
+        while True:
+            caught_up = await _logged(self._slow_duties)
+            # Behind on pruning: the next round comes after a short pause, not a full
+            # interval, so retention keeps up with any sustained rate of finished jobs.
+            s = self._settings
+            await asyncio.sleep(s.interval if caught_up is False else s.prune_interval)
+
+    async def _frequent_duties(self) -> None:
+        s = self._settings
+        await self._rescue()
+        await self._storage.run_duty("promote", "promote_due_jobs", s.batch_size)
+
+    async def _slow_duties(self) -> bool:
+        """Prune, then forget dead workers and offers; returns whether pruning caught up."""
+        self._last_slow = time.monotonic()
+        pruned = await self.prune()
+        if pruned.deleted:
+            log.info("pruned %d finished jobs past their retention", pruned.deleted)
+        await self._storage.run_duty(
+            "workers", "prune_dead_workers", self._settings.dead_worker_seconds
+        )
+        await self._storage.run_duty("offers", "prune_dead_offers")
+        return pruned.caught_up
+
+    async def _rescue(self) -> None:
+        rows = await self._storage.run_duty(
+            "rescue", "rescue_expired_leases", self._settings.batch_size
+        )
+        for row in rows or ():
+            if self._stats is not None:
+                self._stats.count(row["queue"], row["task"], row["status"])
+            log.warning(
+                "rescued job %s after its lease expired: now %s",
+                row["id"],
+                row["status"],
+                extra={"job_id": str(row["id"]), "status": row["status"]},
+            )
+
+
+async def _logged(duties: Callable[[], Awaitable[bool | None]]) -> bool | None:
+    """Run ``duties``; a database failure is logged and the loop goes on (None)."""
+    try:
+        return await duties()
+    except _FAILURES as exc:
+        log.warning("maintenance round failed: %s", exc)
+        return None

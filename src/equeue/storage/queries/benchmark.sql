@@ -24,3 +24,24 @@ ANALYZE {schema}.jobs;
 
 -- name: bench_drop_schema
 DROP SCHEMA IF EXISTS {schema} CASCADE;
+
+-- name: bench_fill_expired
+-- $1 finished jobs as the engine leaves them (a payload, a result, one attempt in the
+-- history), finished over the hour before $2 seconds ago: all past a retention of $2.
+INSERT INTO {schema}.jobs
+    (id, task, queue, payload, priority, status, attempts, max_attempts, run_at,
+     created_at, started_at, finished_at, result, worker_id, history)
+SELECT lpad(to_hex(g), 32, '0')::uuid, 'bench.noop', 'default', jsonb_build_object('n', g),
+       0, 'succeeded', 1, 5, t.at, t.at, t.at, t.at, 'null', 'bench:1:0',
+       jsonb_build_array(jsonb_build_object(
+           'number', 1, 'worker', 'bench:1:0', 'started_at', t.at, 'finished_at', t.at,
+           'outcome', 'succeeded', 'error', NULL))
+  FROM generate_series(1, $1::bigint) AS g,
+       LATERAL (SELECT now() - make_interval(secs => $2 + 3600.0 * (1 - g::float8 / $1))
+                    AS at) AS t;
+
+-- name: bench_expired_left
+-- Whether any finished job past a retention of $1 seconds is left.
+SELECT EXISTS (SELECT 1 FROM {schema}.jobs
+                WHERE status IN ('succeeded', 'failed', 'cancelled')
+                  AND finished_at < now() - make_interval(secs => $1));

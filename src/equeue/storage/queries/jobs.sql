@@ -3,8 +3,10 @@
 
 -- name: insert_jobs
 -- Enqueue a batch in one statement. A job whose dedupe key an unfinished job holds is
--- skipped (ON CONFLICT against the partial unique index) and is absent from RETURNING;
--- within one batch the first job holding a key wins (unnest keeps the batch's order).
+-- skipped (ON CONFLICT against the partial unique index) and is absent from RETURNING.
+-- The batch holds each key at most once (Storage settles repeats) and is written in
+-- key order: a statement waits only on keys above every key it holds, so concurrent
+-- batches of the same keys cannot deadlock.
 INSERT INTO {schema}.jobs
     (id, task, queue, payload, priority, status, max_attempts, timeout, run_at,
      dedupe_key, tags)
@@ -23,6 +25,7 @@ SELECT n.id, n.task, n.queue, n.payload::jsonb, n.priority,
            AS u(id, task, queue, payload, priority, max_attempts, timeout, run_at, delay,
                 dedupe_key, tags)
   ) AS n
+ ORDER BY n.dedupe_key
 ON CONFLICT (dedupe_key)
    WHERE dedupe_key IS NOT NULL AND status IN ('scheduled', 'queued', 'running', 'retrying')
    DO NOTHING

@@ -59,7 +59,8 @@ WITH due AS (
 SELECT count(*) AS promoted FROM promoted, (SELECT count(*) FROM notified) AS n;
 
 -- name: prune_finished_jobs
--- Delete up to $2 jobs finished more than $1 seconds ago (retention), oldest first.
+-- Delete up to $2 jobs finished more than $1 seconds ago (retention), oldest first;
+-- returns how many. Maintenance repeats it until a batch comes back short.
 WITH old AS (
     SELECT id FROM {schema}.jobs
      WHERE status IN ('succeeded', 'failed', 'cancelled')
@@ -67,8 +68,11 @@ WITH old AS (
      ORDER BY finished_at
      LIMIT $2
      FOR UPDATE SKIP LOCKED
+), deleted AS (
+    DELETE FROM {schema}.jobs j USING old WHERE j.id = old.id
+    RETURNING 1
 )
-DELETE FROM {schema}.jobs j USING old WHERE j.id = old.id;
+SELECT count(*) AS deleted FROM deleted;
 
 -- name: prune_dead_workers
 -- Forget workers not seen for $1 seconds (display only: rescue does not depend on it).
