@@ -23,6 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from websockets.exceptions import InvalidStatus
 
 from equeue import Queue
+from tests.e2e.serving import wait_until_serving
 
 pytestmark = pytest.mark.e2e
 ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
@@ -90,18 +91,8 @@ def start_server(dsn: str, schema: str, **env: str) -> Server:
     }
     process = subprocess.Popen([sys.executable, "-c", SERVER], env=environment)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError("API server exited at start")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return Server(url, dsn, schema, process)
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    raise AssertionError("API server did not become ready")
+    wait_until_serving(process, f"{url}/readyz")
+    return Server(url, dsn, schema, process)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -8,7 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
+from tests.e2e.serving import wait_until_serving
 from tests.e2e.test_api_http import (
     ADMIN_KEY,
     Server,
@@ -57,16 +57,8 @@ def serve(database_url: str, schema: str, host: str, **env: str) -> Server:
     environment |= {"DSN": database_url, "SCHEMA": schema, "HOST": host, "PORT": str(port)}
     process = subprocess.Popen([sys.executable, "-c", SERVER], env=environment | env)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.poll() is None, "API server exited at start"
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return Server(url, database_url, schema, process)
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "API server did not start"
-        time.sleep(0.1)
+    wait_until_serving(process, f"{url}/healthz")
+    return Server(url, database_url, schema, process)
 
 
 @pytest.fixture(scope="module")

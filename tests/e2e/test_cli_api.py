@@ -8,13 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from equeue import Queue
+from tests.e2e.serving import wait_until_serving
 
 pytestmark = pytest.mark.e2e
 
@@ -45,16 +45,7 @@ def test_api_command_serves_the_api(queue: Queue, database_url: str, tmp_path: P
         )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
+        wait_until_serving(server, f"{base}/readyz", log=log)
         headers = {"x-api-key": "test-admin-key"}
         created = httpx.post(
             f"{base}/v1/jobs", json={"type": "report.generate"}, headers=headers, timeout=5

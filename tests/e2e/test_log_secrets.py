@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 import websockets
 
 from equeue import Queue
+from tests.e2e.serving import wait_until_serving
 from tests.e2e.test_api_http import _drop_schema, free_port
 from tests.e2e.test_dev import DevStack
 
@@ -57,16 +57,7 @@ def test_the_api_server_logs_no_key_or_token(
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
+        wait_until_serving(server, f"{base}/healthz", log=log)
         token = exercise_secrets(base, key)
     finally:
         server.send_signal(signal.SIGTERM)
