@@ -30,6 +30,8 @@ from rich.table import Table
 from rich.text import Text
 
 from equeue.errors import (
+    DatabaseError,
+    DatabaseUnavailableError,
     EqueueError,
     InvalidJobError,
     JobNotFoundError,
@@ -132,13 +134,13 @@ def run_async(work: Awaitable[T]) -> T:
         fail(str(exc), EXIT_USAGE)
     except (JobNotFoundError, JobStateError) as exc:
         fail(str(exc))
+    except (DatabaseUnavailableError, OSError, TimeoutError) as exc:
+        fail(f"cannot reach the database: {exc}")
+    except DatabaseError as exc:
+        fail(f"database error: {exc}")
     except EqueueError as exc:
         fail(str(exc))
-    except (OSError, TimeoutError) as exc:
-        fail(f"cannot reach the database: {exc}")
     except Exception as exc:
-        if type(exc).__module__.startswith("asyncpg"):
-            fail(f"database error: {exc}")
         fail(f"{type(exc).__name__}: {exc}")
 
 
@@ -759,8 +761,7 @@ def queues(
     settings = load_settings(config, database_url=database_url, schema=schema)
 
     async def read(queue: Queue) -> tuple[dict[str, dict[str, int]], dict[str, bool]]:
-        storage = await queue.open()
-        return await queue.counts(), await storage.queue_flags()
+        return await queue.counts(), await queue.admin.queue_flags()
 
     counts, paused = run_async(with_queue(settings, read))
     names = sorted(set(counts) | set(paused))
