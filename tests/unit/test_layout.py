@@ -199,3 +199,11 @@ def test_every_upper_layer_is_checked() -> None:
     checked = {p.relative_to(PACKAGE).parts[0] for p in upper_layer_files()}
     assert {"api", "dashboard"} <= checked
     assert "cli.py" in checked or "cli" in checked
+
+
+def test_the_job_state_model_is_pure() -> None:
+    # It calls itself pure: the standard library only, no driver, no other layer.
+    path = PACKAGE / "job" / "states.py"
+    assert "This module is pure" in path.read_text(encoding="utf-8")
+    imported = {i.target.partition(".")[0] for i in imports_of(path)}
+    assert imported <= {"__future__", "dataclasses", "datetime", "enum", "typing", "uuid"}
