@@ -15,6 +15,7 @@ import pytest
 
 from equeue import Queue, Worker, WorkerSettings
 from equeue.job import JobStatus
+from equeue.storage import Storage
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -89,3 +90,8 @@ async def wait_until(predicate: Callable[[], Any], timeout: float = 15.0) -> Non
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.05)
+
+
+async def storage_of(queue: Queue) -> Storage:
+    """The storage layer behind a queue, for tests that look beneath the façade."""
+    return await queue._storage()

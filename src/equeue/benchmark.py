@@ -104,13 +104,13 @@ def build_queue(dsn: str, schema: str, *, pool_max_size: int = 10) -> Queue:
 
 async def _fresh(settings: Settings, schema: str | None = None) -> Queue:
     queue = build_queue(settings.dsn, schema or settings.schema)
-    await BenchmarkStorage(await queue.open()).drop_schema()
+    await BenchmarkStorage(await queue._storage()).drop_schema()
     await queue.migrate()
     return queue
 
 
 async def _drop(queue: Queue) -> None:
-    await BenchmarkStorage(await queue.open()).drop_schema()
+    await BenchmarkStorage(await queue._storage()).drop_schema()
     await queue.close()
 
 
@@ -152,7 +152,7 @@ async def measure_drain(settings: Settings) -> dict[str, float]:
         finished = time.perf_counter()
         worker.stop()
         await running
-        storage = BenchmarkStorage(await queue.open())
+        storage = BenchmarkStorage(await queue._storage())
         succeeded = await storage.succeeded()
         if succeeded != settings.jobs or _progress.first_started is None:
             raise RuntimeError(f"drain ended with {succeeded} of {settings.jobs} succeeded")
@@ -273,7 +273,7 @@ async def measure_processes(settings: Settings) -> dict[str, float]:
             children.append(await _Child.start(settings, "drain-worker", settings.schema))
         for child in children:
             await child.wait_for("ready")
-        storage = BenchmarkStorage(await queue.open())
+        storage = BenchmarkStorage(await queue._storage())
         started = time.perf_counter()
         await queue.resume_queue("default")
         await queue.enqueue("bench.noop")  # its notification wakes every worker at once
@@ -291,7 +291,7 @@ async def measure_explain(settings: Settings) -> dict[str, float]:
     queue = await _fresh(settings)
     try:
         await _enqueue_all(queue, _noop_items(1_000), 1_000)
-        storage = BenchmarkStorage(await queue.open())
+        storage = BenchmarkStorage(await queue._storage())
         await storage.analyze()
         empty = await storage.explain_claim(settings.claim_batch)
         await storage.fill_history(settings.history_rows)
@@ -314,7 +314,7 @@ async def measure_prune(settings: Settings) -> dict[str, float]:
     maintenance_settings = MaintenanceSettings()
     retention = maintenance_settings.retention_seconds
     try:
-        storage = BenchmarkStorage(await queue.open())
+        storage = BenchmarkStorage(await queue._storage())
         await storage.fill_expired(settings.prune_jobs, retention)
         maintenance = Maintenance(storage.storage, maintenance_settings)
         started = time.perf_counter()
@@ -367,7 +367,7 @@ async def run_child(role: str, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, worker.stop)
     running = asyncio.create_task(worker.run())
-    storage = await queue.open()
+    storage = await queue._storage()
     while not any(w["id"] == worker.id for w in await storage.list_workers()):
         if running.done():
             await running  # raises what stopped it

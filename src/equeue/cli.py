@@ -30,12 +30,14 @@ from rich.table import Table
 from rich.text import Text
 
 from equeue.errors import (
+    DatabaseError,
+    DatabaseUnavailableError,
     EqueueError,
     InvalidJobError,
     JobNotFoundError,
     JobStateError,
 )
-from equeue.job import Job, JobStatus
+from equeue.job import FINISHED, Job, JobStatus
 from equeue.logs import setup_logging
 from equeue.queue import Queue
 from equeue.settings import Settings, SettingsError
@@ -132,13 +134,13 @@ def run_async(work: Awaitable[T]) -> T:
         fail(str(exc), EXIT_USAGE)
     except (JobNotFoundError, JobStateError) as exc:
         fail(str(exc))
+    except (DatabaseUnavailableError, OSError, TimeoutError) as exc:
+        fail(f"cannot reach the database: {exc}")
+    except DatabaseError as exc:
+        fail(f"database error: {exc}")
     except EqueueError as exc:
         fail(str(exc))
-    except (OSError, TimeoutError) as exc:
-        fail(f"cannot reach the database: {exc}")
     except Exception as exc:
-        if type(exc).__module__.startswith("asyncpg"):
-            fail(f"database error: {exc}")
         fail(f"{type(exc).__name__}: {exc}")
 
 
@@ -305,11 +307,9 @@ def api(
     settings = load_settings(
         config, host=host, port=port, app=app_target, database_url=database_url, schema=schema
     )
-    try:
-        from equeue.api import ApiSettings, create_app
-        from equeue.api.settings import check_bind_host
-    except ImportError as exc:
-        fail(f"the API is not available in this installation: {exc}")
+    from equeue.api import ApiSettings, create_app
+    from equeue.api.settings import check_bind_host
+
     queue = apply_settings(load_queue(settings.app), settings) if settings.app else None
     queue = queue or make_queue(settings)
     queue.dsn = queue.dsn or settings.database_url
@@ -726,7 +726,7 @@ def jobs_purge(
     """Delete finished jobs by filter (unfinished ones are never touched)."""
     settings = load_settings(config, database_url=database_url, schema=schema)
     statuses = status or [JobStatus.SUCCEEDED]
-    unfinished = [s.value for s in statuses if s not in _FINISHED]
+    unfinished = [s.value for s in statuses if s not in FINISHED]
     if unfinished:
         fail(f"only finished jobs can be purged, not {', '.join(unfinished)}", EXIT_USAGE)
     deleted = run_async(
@@ -736,9 +736,6 @@ def jobs_purge(
         print_json({"deleted": deleted})
     else:
         out.print(f"deleted {deleted} job(s)")
-
-
-_FINISHED = {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
 
 
 # --- queues, dead letters ------------------------------------------------------------------
@@ -759,8 +756,7 @@ def queues(
     settings = load_settings(config, database_url=database_url, schema=schema)
 
     async def read(queue: Queue) -> tuple[dict[str, dict[str, int]], dict[str, bool]]:
-        storage = await queue.open()
-        return await queue.counts(), await storage.queue_flags()
+        return await queue.counts(), await queue.admin.queue_flags()
 
     counts, paused = run_async(with_queue(settings, read))
     names = sorted(set(counts) | set(paused))
@@ -861,10 +857,8 @@ def replay_dlq(
 
 
 def _keys_module() -> Any:
-    try:
-        return importlib.import_module("equeue.api.keys")
-    except ImportError as exc:
-        fail(f"API keys need the API, which is not available here: {exc}")
+    # Imported when used: the API's modules are not needed by the other commands.
+    return importlib.import_module("equeue.api.keys")
 
 
 @keys_app.command("create")

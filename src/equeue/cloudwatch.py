@@ -32,8 +32,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from equeue.queue import Queue
+from equeue.records import QueueStats
 from equeue.settings import Settings, SettingsError
-from equeue.storage.api import ApiStorage, QueueStats
 
 DEFAULT_NAMESPACE = "equeue"
 DEFAULT_INTERVAL = 60.0
@@ -107,7 +107,7 @@ async def export_once(
     Jobs finished within the last ``interval`` seconds are counted, so that readings
     ``interval`` apart add up to every finished job.
     """
-    stats = await ApiStorage(await queue.open()).queue_stats(interval)
+    stats = await queue.admin.queue_stats(interval)
     data = metric_data(stats, scaled_queues)
     # boto3 blocks: keep it off the event loop, which holds the database pool.
     await asyncio.to_thread(publish, client, namespace, data)

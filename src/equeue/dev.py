@@ -24,6 +24,8 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from pydantic import SecretStr
 
+from equeue.api import ApiSettings, create_app
+from equeue.api.settings import check_bind_host
 from equeue.dashboard import create_dashboard_router
 from equeue.demo import register_demo_tasks
 from equeue.embedded import EmbeddedPostgres
@@ -69,24 +71,14 @@ def admin_key(settings: Settings, data_dir: Path) -> str:
 
 
 def build_app(queue: Queue, settings: Settings, key: str) -> FastAPI:
-    """The API (when installed) with the dashboard mounted, and ``/`` leading to it."""
-    try:
-        from equeue.api import ApiSettings, create_app
-    except ImportError:
-        app = FastAPI(title="equeue (dev)")
-
-        @app.get("/healthz", include_in_schema=False)
-        async def healthz() -> dict[str, str]:
-            return {"status": "ok"}
-
-    else:
-        api_settings = ApiSettings(
-            api_key=SecretStr(key),
-            cors_origins=",".join(settings.cors_origins),
-            migrate_on_start=False,
-        )
-        check_bind(settings)
-        app = create_app(queue, api_settings)
+    """The API with the dashboard mounted, and ``/`` leading to it."""
+    api_settings = ApiSettings(
+        api_key=SecretStr(key),
+        cors_origins=",".join(settings.cors_origins),
+        migrate_on_start=False,
+    )
+    check_bind(settings)
+    app = create_app(queue, api_settings)
     # The status page has no login: serve it only where nobody else can reach it.
     if settings.host in LOOPBACK_HOSTS:
         app.include_router(create_dashboard_router(queue))
@@ -104,10 +96,6 @@ def build_app(queue: Queue, settings: Settings, key: str) -> FastAPI:
 def check_bind(settings: Settings) -> None:
     """Refuse to serve without authentication beyond loopback (``EQUEUE_AUTH_DISABLED``
     on a wider ``--host``); raises :class:`ValueError` with a one-line reason."""
-    try:
-        from equeue.api.settings import ApiSettings, check_bind_host
-    except ImportError:
-        return  # no API, nothing served without authentication
     check_bind_host(ApiSettings(), settings.host)
 
 

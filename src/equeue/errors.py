@@ -44,3 +44,28 @@ class TaskNotRegisteredError(EqueueError, LookupError):
 
 class JobTimeoutError(EqueueError, TimeoutError):
     """The task ran longer than its job's timeout."""
+
+
+class DatabaseError(EqueueError):
+    """PostgreSQL refused a statement, or the driver could not run it.
+
+    The driver's own exception is kept as ``__cause__``; ``sqlstate`` is the server's
+    five-character error code when the server answered, else None.
+    """
+
+    def __init__(self, message: str, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+class DatabaseUnavailableError(DatabaseError, ConnectionError):
+    """The database cannot be reached, or the connection to it was lost.
+
+    A :class:`ConnectionError` too, so code that catches :class:`OSError` for an
+    unreachable server keeps working.
+    """
+
+
+class DatabaseValueError(DatabaseError, ValueError):
+    """PostgreSQL refused a value (SQLSTATE class 22, e.g. a NUL character in text);
+    the statement failed, so nothing it would have written was written."""

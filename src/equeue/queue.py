@@ -4,79 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
-import asyncpg
-
-from equeue import migrations
-from equeue.errors import InvalidJobError, JobNotFoundError, JobStateError, UnknownTaskError
-from equeue.job import (
-    DEFAULT_LIMITS,
-    Job,
-    JobStatus,
-    Limits,
-    NewJob,
-    new_job,
-    new_job_like,
-    uuid7_many,
-)
+from equeue import building
+from equeue.admin import Admin
+from equeue.errors import InvalidJobError, JobNotFoundError, JobStateError
+from equeue.job import DEFAULT_LIMITS, Job, JobStatus, Limits, new_job
 from equeue.retry import DEFAULT_BACKOFF, Backoff
 from equeue.storage import COPY_FROM, Connection, Storage
+from equeue.storage import pool as storage_pool
 from equeue.storage.sql import validate_schema_name
 from equeue.task import Task, TaskRegistry
 
 F = TypeVar("F", bound=Callable[..., Any])
-_JOB_KEYS = frozenset(
-    {
-        "type",
-        "payload",
-        "queue",
-        "priority",
-        "delay",
-        "run_at",
-        "max_attempts",
-        "timeout",
-        "dedupe_key",
-        "tags",
-    }
-)
-_TYPE_AND_PAYLOAD = frozenset({"type", "payload"})
-
-
-def _is_plain(item: Mapping[str, Any]) -> bool:
-    """Runnable at once and without a dedupe key: such jobs can be written by COPY."""
-    get = item.get
-    return get("delay") is None and get("run_at") is None and get("dedupe_key") is None
-
-
 _UNSET: Any = object()
-_GENERIC_DEFAULTS: dict[str, Any] = {
-    "queue": "default",
-    "priority": 0,
-    "max_attempts": 5,
-    "timeout": None,
-}
-_REMOTE_TASK_TTL = 60.0
-#: Session settings of equeue's own connections. A queue's statistics are stale by nature
-#: (the waiting set empties and refills all day), and on a few estimated rows the planner
-#: picks a bitmap scan: then every claim reads and sorts the whole backlog instead of
-#: walking the claim index in order and stopping after one batch.
-SERVER_SETTINGS = {"enable_bitmapscan": "off"}
-
-
-async def _keep_session(connection: asyncpg.Connection) -> None:
-    """How a pooled connection is reset on release: not at all, beyond what asyncpg always
-    does (roll back an open transaction, drop local listeners).
-
-    asyncpg's default also sends a query that undoes LISTEN, SET, cursors and advisory
-    locks: a second round trip on every use, about a fifth of a one-job enqueue. equeue's
-    pooled connections keep none of those between uses: LISTEN has connections of its
-    own, advisory locks are per transaction (the migration lock has its own connection).
-    """
 
 
 class Queue:
@@ -88,6 +33,10 @@ class Queue:
 
     ``allow_unknown_tasks`` lets jobs be enqueued for task names no worker has registered
     yet (enqueue ahead of a deploy); by default such jobs are refused.
+
+    Jobs are enqueued, read and managed with the methods below; everything else above
+    the engine reads or manages (queues, workers, tasks, readiness, API keys, metrics,
+    events) goes through :attr:`admin`. The storage layer behind both stays private.
     """
 
     def __init__(
@@ -112,39 +61,37 @@ class Queue:
         self.limits = limits
         self.tasks = TaskRegistry()
         self._pool_sizes = (pool_min_size, pool_max_size)
-        self._storage: Storage | None = None
+        self._store: Storage | None = None
         self._open_lock = asyncio.Lock()
-        # Defaults of tasks registered by workers elsewhere: name -> (fetched at, options).
-        self._remote_tasks: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._defaults = building.TaskDefaults(self._read_task_defaults)
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    async def open(self) -> Storage:
-        """Open the connection pool (once); returns the storage layer."""
-        if self._storage is not None:
-            return self._storage
+    async def open(self) -> None:
+        """Open the connection pool (once); raises
+        :class:`~equeue.errors.DatabaseUnavailableError` when the database is out of reach."""
+        await self._storage()
+
+    async def _storage(self) -> Storage:
+        """The storage layer, its pool opened on first use. Private to the engine: the
+        worker runs its statements through it; nothing above the engine does."""
+        if self._store is not None:
+            return self._store
         async with self._open_lock:
-            if self._storage is None:
+            if self._store is None:
                 if not self.dsn:
                     raise RuntimeError(
                         "no database: pass Queue(dsn=...) or set EQUEUE_DATABASE_URL"
                     )
                 low, high = self._pool_sizes
-                pool = await asyncpg.create_pool(
-                    self.dsn,
-                    min_size=low,
-                    max_size=high,
-                    reset=_keep_session,
-                    server_settings=SERVER_SETTINGS | {"application_name": f"equeue:{self.schema}"},
-                )
-                self._storage = Storage(pool, self.schema)
-        return self._storage
+                self._store = await storage_pool.open_storage(self.dsn, self.schema, low, high)
+        return self._store
 
     async def close(self) -> None:
         """Close the connection pool."""
-        if self._storage is not None:
-            storage, self._storage = self._storage, None
-            await storage.pool.close()
+        if self._store is not None:
+            storage, self._store = self._store, None
+            await storage_pool.close_storage(storage)
 
     async def __aenter__(self) -> Queue:
         await self.open()
@@ -155,16 +102,15 @@ class Queue:
 
     async def migrate(self) -> list[int]:
         """Apply pending schema migrations; safe when several processes call it at once."""
-        # A connection of its own: the migration lock is a session lock, and pooled
-        # connections are handed back without a session reset (see _keep_session).
         await self.open()  # checks that there is a database to talk to
-        conn = await asyncpg.connect(
-            self.dsn, server_settings={"application_name": f"equeue:{self.schema}:migrate"}
-        )
-        try:
-            return await migrations.migrate(conn, self.schema)
-        finally:
-            await conn.close()
+        assert self.dsn is not None  # open() refuses a queue without one
+        return await storage_pool.migrate(self.dsn, self.schema)
+
+    @cached_property
+    def admin(self) -> Admin:
+        """Reads and administration calls besides jobs: queue flags and statistics,
+        workers, registered tasks, readiness, API keys, metrics and events."""
+        return Admin(self)
 
     # --- tasks ------------------------------------------------------------------------------
 
@@ -253,8 +199,8 @@ class Queue:
         if not isinstance(name, str):
             raise InvalidJobError("the task name must be a string")
         defaults = await self._task_defaults({name})
-        storage = await self.open()
-        new = self._build(name, payload, options, defaults)
+        storage = await self._storage()
+        new = building.build(name, payload, options, defaults, self.limits)
         if connection is None and new.dedupe_key is None and new.run_at is None and not new.delay:
             # Runnable now, committed on its own: an idle worker may take it directly.
             return await storage.insert_job_now(new)
@@ -278,95 +224,31 @@ class Queue:
         message says what became of the others).
         """
         items = list(jobs)
-        for index, item in enumerate(items):
-            if not item.keys() <= _JOB_KEYS:
-                unknown = sorted(set(item) - _JOB_KEYS)
-                raise InvalidJobError(f"job {index}: unknown keys {unknown}")
-            if not isinstance(item.get("type"), str):
-                raise InvalidJobError(f"job {index}: 'type' (the task name) is required")
+        building.check_items(items)
         if not items:
             return []
         defaults = await self._task_defaults({item["type"] for item in items})
-        built = self._build_each(items, defaults)
-        storage = await self.open()
-        if len(items) >= COPY_FROM and all(map(_is_plain, items)):
+        built = building.build_each(items, defaults, self.limits)
+        storage = await self._storage()
+        if len(items) >= COPY_FROM and all(map(building.is_plain, items)):
             # Built while being written: the server inserts one slice while Python
             # builds the next. A bad job midway aborts the COPY and its transaction.
             return await storage.copy_jobs(built, connection)
         return await storage.insert_jobs(list(built), connection)
 
-    def _build_each(
-        self, items: list[Mapping[str, Any]], defaults: dict[str, dict[str, Any]]
-    ) -> Iterator[NewJob]:
-        """Each item validated and built, in order; errors name the item's index."""
-        ids = uuid7_many(len(items))
-        # Jobs that bring no options of their own share their task's, checked once.
-        templates: dict[str, NewJob] = {}
-        for index, item in enumerate(items):
-            try:
-                if item.keys() <= _TYPE_AND_PAYLOAD:
-                    name = item["type"]
-                    template = templates.get(name)
-                    if template is None:
-                        template = templates[name] = self._build(name, None, {}, defaults)
-                    yield new_job_like(template, item.get("payload"), ids[index], self.limits)
-                    continue
-                options = {k: v for k, v in item.items() if k != "type" and k != "payload"}
-                yield self._build(item["type"], item.get("payload"), options, defaults, ids[index])
-            except InvalidJobError as exc:
-                raise InvalidJobError(f"job {index}: {exc}") from None
+    async def _task_defaults(self, names: set[str]) -> building.Defaults:
+        """Default job options per task name; raises :class:`UnknownTaskError` for a name
+        nobody registered, unless unknown tasks are allowed."""
+        return await self._defaults.of(names, self.tasks, self.allow_unknown_tasks)
 
-    def _build(
-        self,
-        name: str,
-        payload: Mapping[str, Any] | None,
-        options: dict[str, Any],
-        defaults: dict[str, dict[str, Any]],
-        job_id: uuid.UUID | None = None,
-    ) -> NewJob:
-        merged = dict(defaults.get(name, _GENERIC_DEFAULTS))
-        for key, value in options.items():
-            if value is not None or key == "timeout":
-                merged[key] = value
-        return new_job(name, payload, limits=self.limits, job_id=job_id, **merged)
-
-    async def _task_defaults(self, names: set[str]) -> dict[str, dict[str, Any]]:
-        """Default job options per task name: from this process's registry, else from
-        what workers registered in the database (cached for a minute).
-
-        Raises :class:`UnknownTaskError` for a name nobody registered, unless unknown
-        tasks are allowed (then they get the generic defaults).
-        """
-        found: dict[str, dict[str, Any]] = {}
-        stale: set[str] = set()
-        now = time.monotonic()
-        for name in names:
-            task = self.tasks.get(name)
-            cached = self._remote_tasks.get(name)
-            if task is not None:
-                found[name] = task.defaults()
-            elif cached is not None and now - cached[0] < _REMOTE_TASK_TTL:
-                found[name] = cached[1]
-            else:
-                stale.add(name)
-        if stale:
-            storage = await self.open()
-            for name, defaults in (await storage.task_defaults(sorted(stale))).items():
-                self._remote_tasks[name] = (now, defaults)
-                found[name] = defaults
-        missing = names - set(found)
-        if missing and not self.allow_unknown_tasks:
-            raise UnknownTaskError(
-                f"no worker has registered the task {', '.join(sorted(missing))}: check the "
-                "name, or allow unknown tasks to enqueue ahead of a deploy"
-            )
-        return found
+    async def _read_task_defaults(self, names: list[str]) -> building.Defaults:
+        return await (await self._storage()).task_defaults(names)
 
     # --- reading and managing jobs --------------------------------------------------------
 
     async def get_job(self, job_id: uuid.UUID | str) -> Job:
         """The job with this id; raises :class:`JobNotFoundError`."""
-        storage = await self.open()
+        storage = await self._storage()
         job = await storage.get_job(_as_uuid(job_id))
         if job is None:
             raise JobNotFoundError(f"no job {job_id}")
@@ -388,7 +270,7 @@ class Queue:
         """
         if status is not None:
             status = JobStatus(status)
-        storage = await self.open()
+        storage = await self._storage()
         before = _as_uuid(cursor) if cursor else None
         jobs = await storage.list_jobs(
             status=status, queue=queue, task=task, tag=tag, limit=limit + 1, before=before
@@ -401,7 +283,7 @@ class Queue:
 
         Raises :class:`JobStateError` when the job has already finished.
         """
-        storage = await self.open()
+        storage = await self._storage()
         job = await storage.cancel_job(_as_uuid(job_id))
         if job is None:
             current = await self.get_job(job_id)
@@ -412,7 +294,7 @@ class Queue:
 
     async def retry(self, job_id: uuid.UUID | str) -> Job:
         """Send a failed or cancelled job back to the queue with a fresh set of attempts."""
-        storage = await self.open()
+        storage = await self._storage()
         job = await storage.retry_job(_as_uuid(job_id))
         if job is None:
             current = await self.get_job(job_id)
@@ -424,7 +306,7 @@ class Queue:
 
     async def delete(self, job_id: uuid.UUID | str) -> None:
         """Delete a job that is not running."""
-        storage = await self.open()
+        storage = await self._storage()
         if await storage.delete_job(_as_uuid(job_id)) is None:
             current = await self.get_job(job_id)
             raise JobStateError(f"job {job_id} is running: cancel it first", current.status)
@@ -438,19 +320,19 @@ class Queue:
     ) -> int:
         """Delete finished jobs by filter (unfinished ones are never touched)."""
         wanted = [JobStatus(s).value for s in statuses]
-        storage = await self.open()
+        storage = await self._storage()
         return await storage.purge_jobs(wanted, queue, task)
 
     async def replay_failed(
         self, *, queue: str | None = None, task: str | None = None, limit: int = 1000
     ) -> int:
         """Send dead-lettered jobs back to the queue (history kept); returns how many."""
-        storage = await self.open()
+        storage = await self._storage()
         return await storage.replay_failed(queue, task, limit)
 
     async def counts(self) -> dict[str, dict[str, int]]:
         """Jobs per queue and status: ``{"default": {"queued": 3, ...}}``."""
-        storage = await self.open()
+        storage = await self._storage()
         counts = await storage.queue_counts()
         return {
             queue: {status.value: by_status.get(status.value, 0) for status in JobStatus}
@@ -459,11 +341,11 @@ class Queue:
 
     async def pause_queue(self, name: str) -> None:
         """Stop workers claiming from ``name``; running jobs go on."""
-        await (await self.open()).set_queue_paused(name, True)
+        await (await self._storage()).set_queue_paused(name, True)
 
     async def resume_queue(self, name: str) -> None:
         """Let workers claim from ``name`` again."""
-        await (await self.open()).set_queue_paused(name, False)
+        await (await self._storage()).set_queue_paused(name, False)
 
 
 def _as_uuid(value: uuid.UUID | str) -> uuid.UUID:

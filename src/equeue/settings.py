@@ -241,16 +241,14 @@ def _shown(default: Any) -> str:
 
 def settings_table() -> list[tuple[str, str, str, str]]:
     """Rows of (setting, environment variable, default, description) for the docs: these
-    settings, then the API server's (``equeue.api.ApiSettings``) when it is installed."""
+    settings, then the API server's (``equeue.api.ApiSettings``)."""
     rows = []
     for name, field in Settings.model_fields.items():
         public = "schema" if name == "schema_name" else name
         default = field.get_default(call_default_factory=True)
         rows.append((public, _env_name(name), _shown(default), field.description or ""))
-    try:
-        from equeue.api.settings import ApiSettings
-    except ImportError:
-        return rows
+    from equeue.api.settings import ApiSettings
+
     comments = _field_comments(ApiSettings)
     for name, field in ApiSettings.model_fields.items():
         if name in Settings.model_fields:

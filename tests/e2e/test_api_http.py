@@ -23,6 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from websockets.exceptions import InvalidStatus
 
 from equeue import Queue
+from tests.conftest import storage_of
 from tests.e2e.serving import wait_until_serving
 
 pytestmark = pytest.mark.e2e
@@ -108,7 +109,7 @@ async def _migrated_schema(dsn: str, schema: str) -> None:
     queue = Queue(dsn, schema=schema)
     async with queue:
         await queue.migrate()
-        storage = await queue.open()
+        storage = await storage_of(queue)
         await storage.register_tasks(
             [
                 ("api.echo", "default", 0, 5, None),

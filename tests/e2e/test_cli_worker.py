@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from equeue import Queue
+from tests.conftest import storage_of
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +61,7 @@ async def test_supervised_workers_are_restarted_and_stop_cleanly(
         _, alive = psutil.wait_procs(children, timeout=10)
         assert alive == []
         assert "restarting" in log.read_text()
-        storage = await queue.open()
+        storage = await storage_of(queue)
         # Each stopped child removed its row; only the killed one's is left for the
         # maintenance duty to prune.
         assert [w["pid"] for w in await storage.list_workers()] == [first[0]]
@@ -79,7 +80,7 @@ async def _wait_for_workers(
     exclude: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> list[int]:
     """Wait until ``count`` children run and each registered as a worker; their pids."""
-    storage = await queue.open()
+    storage = await storage_of(queue)
     deadline = time.monotonic() + 60
     while True:
         children = sorted(p.pid for p in parent.children() if p.pid not in exclude)

@@ -18,7 +18,7 @@ import pytest
 
 from equeue import JobStatus, Queue
 from equeue.worker.maintenance import Maintenance, MaintenanceSettings
-from tests.conftest import wait_for_status, wait_until
+from tests.conftest import storage_of, wait_for_status, wait_until
 
 ROOT = Path(__file__).parents[2]
 
@@ -144,7 +144,7 @@ async def test_heartbeat_keeps_the_lease_while_the_task_blocks_the_event_loop(
     job = await e2e_queue.enqueue("e2e.block_loop", {"seconds": 3})
     await wait_until(lambda: lines(tmp_path, "started") == ["block"])
     # Meanwhile this process plays the rescuer, as hard as it can.
-    storage = await e2e_queue.open()
+    storage = await storage_of(e2e_queue)
     rescuer = Maintenance(storage, MaintenanceSettings())
     while (await e2e_queue.get_job(job.id)).status is JobStatus.RUNNING:
         await rescuer.run_once()
@@ -155,7 +155,7 @@ async def test_heartbeat_keeps_the_lease_while_the_task_blocks_the_event_loop(
 
 async def listener_pids(queue: Queue) -> dict[str, int]:
     """The LISTEN backend of each worker with an open hand-off offer."""
-    storage = await queue.open()
+    storage = await storage_of(queue)
     rows = await storage.pool.fetch(
         f'SELECT worker_id, listener_pid FROM "{queue.schema}".idle_workers WHERE open'
     )
@@ -200,7 +200,7 @@ async def test_a_sigkilled_idle_worker_is_never_handed_a_job(
     [pid] = (await listener_pids(e2e_queue)).values()
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
-    storage = await e2e_queue.open()
+    storage = await storage_of(e2e_queue)
 
     async def backend_ended() -> bool:
         query = "SELECT count(*) FROM pg_stat_activity WHERE pid = $1"

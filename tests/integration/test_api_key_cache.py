@@ -12,16 +12,11 @@ from equeue import Queue
 from equeue.api.auth import Authenticator
 from equeue.api.keys import create_key
 from equeue.api.settings import ApiSettings
-from equeue.storage.api import ApiStorage
 
 
 async def test_unknown_keys_do_not_evict_good_ones(queue: Queue, database_url: str) -> None:
     _, good = await create_key(queue, ["read"], "good")
-
-    async def store() -> ApiStorage:
-        return ApiStorage(await queue.open())
-
-    auth = Authenticator(ApiSettings(key_cache_seconds=600), store)
+    auth = Authenticator(ApiSettings(key_cache_seconds=600), queue.admin.get_key)
     assert await auth.check_key(good) is not None
     unknown = [f"eqk_{uuid.uuid4().hex[:12]}_{uuid.uuid4().hex}" for _ in range(10_050)]
     for start in range(0, len(unknown), 200):

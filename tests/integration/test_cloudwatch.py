@@ -130,7 +130,7 @@ async def test_jobs_finished_before_the_interval_are_not_counted_again(
 
 
 def test_many_queues_are_sent_in_requests_within_the_service_limit() -> None:
-    from equeue.storage.api import QueueStats
+    from equeue.records import QueueStats
 
     stats = [QueueStats(f"q{i:03d}", False, {"queued": i}, None, 0, 0) for i in range(250)]
     data = metric_data(stats)

@@ -13,6 +13,7 @@ import pytest
 from equeue import EnqueueConflictError, InvalidJobError, Job, JobStatus, Queue, UnknownTaskError
 from equeue.retry import Backoff
 from equeue.storage import SETTLE_ROUNDS
+from tests.conftest import storage_of
 
 
 async def count_jobs(db: asyncpg.Connection, queue: Queue) -> int:
@@ -53,7 +54,7 @@ async def test_task_registered_by_a_worker_elsewhere_is_known(
     try:
         with pytest.raises(UnknownTaskError):
             await producer.enqueue("report.generate", {})
-        storage = await queue.open()
+        storage = await storage_of(queue)
         await storage.register_tasks([("report.generate", "reports", 7, 2, 30.0)])
         job = await producer.enqueue("report.generate", {})
         # The defaults the worker registered apply to a producer that lacks the task.

@@ -10,8 +10,9 @@ import asyncpg
 
 from equeue import Queue
 from equeue.api.events import decode
-from equeue.storage.api import ApiStorage, events_channel
+from equeue.storage.api import events_channel
 from equeue.storage.sql import channel_name
+from tests.conftest import storage_of
 
 
 async def _heard(
@@ -38,7 +39,7 @@ async def _heard(
 async def _enqueue_then_claim(queue: Queue) -> None:
     await queue.enqueue_many([{"type": "t"}] * 150)  # the COPY path
     await queue.enqueue("t")  # the INSERT path
-    await (await queue.open()).claim("w", None, 1000, 30.0)
+    await (await storage_of(queue)).claim("w", None, 1000, 30.0)
 
 
 async def test_events_are_sent_only_while_someone_watches(
@@ -47,7 +48,7 @@ async def test_events_are_sent_only_while_someone_watches(
     @queue.task(name="t")
     def t() -> None: ...
 
-    api = ApiStorage(await queue.open())
+    api = queue.admin
 
     unwatched = await _heard(db, queue, _enqueue_then_claim(queue))
     assert unwatched["events"] == []
@@ -68,6 +69,6 @@ async def test_a_lapsed_watch_stops_the_events(queue: Queue, db: asyncpg.Connect
     @queue.task(name="t")
     def t() -> None: ...
 
-    await ApiStorage(await queue.open()).watch_events("api-gone", 0.2)
+    await queue.admin.watch_events("api-gone", 0.2)
     await asyncio.sleep(0.4)
     assert (await _heard(db, queue, queue.enqueue("t")))["events"] == []

@@ -15,14 +15,15 @@ import asyncpg
 import pytest
 
 from equeue import JobStatus, Queue, Worker
+from equeue.building import build
 from equeue.storage import Handoff, Offer, Storage
-from tests.conftest import running_worker, wait_for_status, wait_until
+from tests.conftest import running_worker, storage_of, wait_for_status, wait_until
 
 
 @pytest.fixture
 async def storage(queue: Queue) -> Storage:
     queue.allow_unknown_tasks = True
-    return await queue.open()
+    return await storage_of(queue)
 
 
 def offer_is_open(db: asyncpg.Connection, queue: Queue, worker: Worker) -> Callable[[], Any]:
@@ -77,7 +78,7 @@ async def test_jobs_that_must_wait_or_join_a_transaction_are_never_handed_over(
     other_queue = await queue.enqueue("t", queue="paused")
     delayed = await queue.enqueue("t", delay=60)
     deduped = await queue.enqueue("t", dedupe_key="k")
-    async with (await queue.open()).pool.acquire() as conn, conn.transaction():
+    async with (await storage_of(queue)).pool.acquire() as conn, conn.transaction():
         in_transaction = await queue.enqueue("t", connection=conn)
     assert other_queue.status is JobStatus.QUEUED
     assert delayed.status is JobStatus.SCHEDULED
@@ -271,7 +272,7 @@ async def test_a_claim_waits_for_a_hand_off_in_flight_and_collects_its_job(
     # A batch is never handed over: this one waits, and the claim's one slot goes to the
     # handed job instead.
     await queue.enqueue_many([{"type": "t"}])
-    new = queue._build("t", None, {}, {})
+    new = build("t", None, {}, {}, queue.limits)
     producer = await asyncpg.connect(database_url)
     try:
         transaction = producer.transaction()

@@ -10,13 +10,13 @@ import pytest
 
 from equeue import Queue
 from equeue.worker.heartbeat import Heartbeat, WorkerInfo
-from tests.conftest import wait_until
+from tests.conftest import storage_of, wait_until
 
 
 async def test_a_beat_that_raises_is_logged_and_the_next_one_beats(
     queue: Queue, caplog: pytest.LogCaptureFixture
 ) -> None:
-    storage = await queue.open()
+    storage = await storage_of(queue)
     calls = 0
 
     def held() -> list[tuple[uuid.UUID, uuid.UUID]]:

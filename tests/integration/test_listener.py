@@ -14,7 +14,6 @@ import pytest
 from equeue import JobStatus, Queue
 from equeue.api.events import EventHub
 from equeue.listener import Listener
-from equeue.storage.api import ApiStorage
 from tests.conftest import running_worker, wait_for_status, wait_until
 from tests.integration.test_handoff import offer_is_open
 
@@ -73,12 +72,7 @@ async def test_the_event_hub_whose_listen_backend_is_killed_logs_it_and_its_clie
 ) -> None:
     caplog.set_level(logging.INFO, logger="equeue.api")
     queue.allow_unknown_tasks = True
-
-    async def store() -> ApiStorage:
-        return ApiStorage(await queue.open())
-
-    assert queue.dsn is not None
-    hub = EventHub(queue.dsn, queue.schema, store, batch_seconds=0.02)
+    hub = EventHub(queue.admin, batch_seconds=0.02)
     await hub.start()
     try:
         # One client, subscribed before any kill, stays subscribed throughout.

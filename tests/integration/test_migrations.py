@@ -8,6 +8,7 @@ import asyncpg
 
 from equeue import Queue
 from equeue.migrations import available, migrate, pending
+from tests.conftest import storage_of
 
 
 async def test_concurrent_migrations_apply_each_file_once(
@@ -44,6 +45,6 @@ async def test_two_schemas_in_one_database_do_not_see_each_other(
         assert (await other.counts())["default"]["queued"] == 1
         assert (await queue.counts())["default"]["queued"] == 2
     finally:
-        storage = await other.open()
+        storage = await storage_of(other)
         await storage.pool.execute(f'DROP SCHEMA "{schema_name}_b" CASCADE')
         await other.close()

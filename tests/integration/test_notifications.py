@@ -15,7 +15,7 @@ import asyncpg
 
 from equeue import JobStatus, Queue, Worker
 from equeue.storage.sql import channel_name
-from tests.conftest import running_worker, wait_for_status, wait_until
+from tests.conftest import running_worker, storage_of, wait_for_status, wait_until
 from tests.integration.test_handoff import offer_is_open
 
 
@@ -156,7 +156,7 @@ async def test_a_forged_cancel_stops_nothing_and_a_real_one_is_heard_at_once(
 async def test_a_running_job_is_marked_cancelled_only_if_a_cancel_was_requested(
     queue: Queue,
 ) -> None:
-    storage = await queue.open()
+    storage = await storage_of(queue)
     queue.allow_unknown_tasks = True
     job = await queue.enqueue("t")
     [claimed] = await storage.claim("w", None, 1, 30.0)

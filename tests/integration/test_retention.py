@@ -12,6 +12,7 @@ import pytest
 from equeue import Queue
 from equeue.storage import Storage
 from equeue.worker.maintenance import Maintenance, MaintenanceSettings, PruneRound
+from tests.conftest import storage_of
 
 DAY = timedelta(days=1)
 
@@ -21,7 +22,7 @@ async def storage(queue: Queue) -> Storage:
     @queue.task(name="t")
     def t() -> None: ...
 
-    return await queue.open()
+    return await storage_of(queue)
 
 
 async def finish(

@@ -11,6 +11,7 @@ import pytest
 from equeue import JobStateError, JobStatus, Queue
 from equeue.storage import Failure, Storage
 from equeue.worker.maintenance import Maintenance, MaintenanceSettings
+from tests.conftest import storage_of
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ async def storage(queue: Queue) -> Storage:
     @queue.task(name="t")
     def t() -> None: ...
 
-    return await queue.open()
+    return await storage_of(queue)
 
 
 async def claim_one(storage: Storage, lease: float = 30) -> tuple[uuid.UUID, uuid.UUID]:

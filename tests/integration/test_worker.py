@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from equeue import Backoff, JobStatus, Queue
-from tests.conftest import running_worker, wait_for_status, wait_until
+from tests.conftest import running_worker, storage_of, wait_for_status, wait_until
 
 
 async def test_sync_and_async_tasks_run_with_payload_as_kwargs(queue: Queue) -> None:
@@ -206,7 +206,7 @@ async def test_worker_registers_itself_and_its_tasks(queue: Queue) -> None:
     def one() -> None: ...
 
     async with running_worker(queue, lease_seconds=0.6, queues=["q1"]) as worker:
-        storage = await queue.open()
+        storage = await storage_of(queue)
 
         async def seen() -> bool:
             workers = await storage.list_workers()

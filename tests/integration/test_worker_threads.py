@@ -9,11 +9,11 @@ import threading
 import pytest
 
 from equeue import JobStatus, Queue
-from tests.conftest import running_worker, wait_for_status, wait_until
+from tests.conftest import running_worker, storage_of, wait_for_status, wait_until
 
 
 async def worker_row(queue: Queue) -> dict[str, object]:
-    storage = await queue.open()
+    storage = await storage_of(queue)
     [row] = await storage.list_workers()
     return row
 

@@ -22,7 +22,7 @@ from starlette.requests import HTTPConnection
 from equeue.api.errors import ApiError
 from equeue.api.keys import SCOPES, grants, matches, split_key
 from equeue.api.settings import ApiSettings, is_loopback
-from equeue.storage.api import ApiStorage, StoredKey
+from equeue.records import StoredKey
 
 ENV_KEY_ID = "env"
 #: Most stored keys remembered as valid (far more than anyone creates).
@@ -182,10 +182,11 @@ class Authenticator:
     where requests come from."""
 
     def __init__(
-        self, settings: ApiSettings, store_factory: Callable[[], Awaitable[ApiStorage]]
+        self, settings: ApiSettings, lookup: Callable[[str], Awaitable[StoredKey | None]]
     ) -> None:
+        """``lookup`` reads a stored key by id (``queue.admin.get_key``)."""
         self.settings = settings
-        self._store_factory = store_factory
+        self._lookup_stored = lookup
         env_key = settings.api_key.get_secret_value() if settings.api_key else ""
         self._env_hash = hashlib.sha256(env_key.encode()).digest() if env_key else None
         secret = settings.token_secret.get_secret_value() if settings.token_secret else ""
@@ -300,7 +301,7 @@ class Authenticator:
         return stored if isinstance(stored, StoredKey) else None
 
     async def _fetch(self, key_id: str) -> StoredKey | None:
-        stored = await (await self._store_factory()).get_key(key_id)
+        stored = await self._lookup_stored(key_id)
         self._keys.put(key_id, stored)
         return stored
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import asyncpg
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from equeue.api.models import ErrorOut
 from equeue.errors import (
+    DatabaseValueError,
     EnqueueConflictError,
     InvalidJobError,
     JobNotFoundError,
@@ -117,7 +117,7 @@ def response_for(exc: Exception) -> JSONResponse | None:
         return error_response(404, "not_found", str(exc))
     if isinstance(exc, (JobStateError, EnqueueConflictError)):
         return error_response(409, "conflict", str(exc))
-    if isinstance(exc, asyncpg.DataError):
+    if isinstance(exc, DatabaseValueError):
         # PostgreSQL refused a value (class 22, e.g. a NUL character in text): the
         # statement failed, so nothing was written.
         return error_response(422, "invalid", f"the database refused a value: {exc}")

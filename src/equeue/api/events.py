@@ -22,14 +22,12 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from equeue.listener import RECONNECT_BACKOFF, Listener, describe
-from equeue.storage.api import ApiStorage, events_channel
-from equeue.storage.sql import Queries
+from equeue.admin import Admin
+from equeue.listener import RECONNECT_BACKOFF, describe
 
 log = logging.getLogger("equeue.api")
 
@@ -86,25 +84,9 @@ class Subscription:
 class EventHub:
     """One LISTEN connection and a batching loop shared by every events client."""
 
-    def __init__(
-        self,
-        dsn: str,
-        schema: str,
-        store: Callable[[], Awaitable[ApiStorage]],
-        *,
-        batch_seconds: float = 0.1,
-        buffer: int = 100,
-    ) -> None:
-        self._listener = Listener(
-            dsn,
-            events_channel(schema),
-            self._on_notification,
-            name="event hub",
-            application_name=f"equeue:{schema}:events",
-            check_query=Queries(schema)["check_listener"],
-            log=log,
-        )
-        self._store = store
+    def __init__(self, admin: Admin, *, batch_seconds: float = 0.1, buffer: int = 100) -> None:
+        self._listener = admin.event_listener(self._on_notification, log=log)
+        self._admin = admin
         self.batch_seconds = batch_seconds
         self.buffer = buffer
         self._subscribers: set[Subscription] = set()
@@ -139,7 +121,7 @@ class EventHub:
         if self._watched_at is not None:
             self._watched_at = None
             with contextlib.suppress(Exception):  # else the lease simply lapses
-                await (await self._store()).unwatch_events(self._watcher)
+                await self._admin.unwatch_events(self._watcher)
 
     async def subscribe(self, queue_name: str | None, job_id: uuid.UUID | None) -> Subscription:
         """A new client's subscription; the triggers send events from now on."""
@@ -168,7 +150,7 @@ class EventHub:
         now = time.monotonic()
         if self._watched_at is not None and now - self._watched_at < WATCH_SECONDS / 3:
             return
-        await (await self._store()).watch_events(self._watcher, WATCH_SECONDS)
+        await self._admin.watch_events(self._watcher, WATCH_SECONDS)
         self._watched_at = now
 
     async def _run(self) -> None:
@@ -207,8 +189,7 @@ class EventHub:
         return None
 
     async def _publish(self, batch: list[tuple[uuid.UUID, str, datetime]]) -> None:
-        store = await self._store()
-        known = await store.event_jobs(list({job_id for job_id, _, _ in batch}))
+        known = await self._admin.event_jobs(list({job_id for job_id, _, _ in batch}))
         events = []
         for job_id, status, at in batch:
             task, queue_name = known.get(job_id, (None, None))

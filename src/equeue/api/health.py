@@ -12,7 +12,6 @@ import asyncio
 import logging
 import time
 
-from equeue import migrations
 from equeue.queue import Queue
 
 log = logging.getLogger("equeue.api")
@@ -54,9 +53,7 @@ class Readiness:
     async def _probe(self) -> str | None:
         try:
             async with asyncio.timeout(self.timeout):
-                storage = await self.queue.open()
-                async with storage.pool.acquire() as conn:
-                    missing = await migrations.pending(conn, self.queue.schema)
+                missing = await self.queue.admin.pending_migrations()
         except TimeoutError:
             log.warning("not ready: the database did not answer within %gs", self.timeout)
             return "the database did not answer in time"
@@ -64,7 +61,6 @@ class Readiness:
             log.warning("not ready: the database is unreachable: %s", exc)
             return "the database is unreachable"
         if missing:
-            names = ", ".join(f"{m.version:04d}_{m.name}" for m in missing)
-            log.warning("not ready: migrations not applied: %s", names)
+            log.warning("not ready: migrations not applied: %s", ", ".join(missing))
             return "database migrations are pending"
         return None

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterable
 
 from equeue.queue import Queue
-from equeue.storage.api import ApiStorage, KeyInfo, StoredKey
+from equeue.records import KeyInfo, StoredKey
 
 #: Scopes, each including the ones before it: admin can do all, write can also read.
 SCOPES = ("read", "write", "admin")
@@ -57,24 +57,20 @@ def matches(stored: StoredKey, secret: str) -> bool:
     return hmac.compare_digest(stored.secret_hash, hash_secret(secret))
 
 
-async def _store(queue: Queue) -> ApiStorage:
-    return ApiStorage(await queue.open())
-
-
 async def create_key(queue: Queue, scopes: list[str], name: str | None = None) -> tuple[str, str]:
     """Create a key; returns ``(key_id, raw_key)``. The raw key is not stored: show it once."""
     wanted = normalise_scopes(scopes)
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    await (await _store(queue)).insert_key(key_id, name, wanted, hash_secret(secret))
+    await queue.admin.insert_key(key_id, name, wanted, hash_secret(secret))
     return key_id, f"{_PREFIX}_{key_id}_{secret}"
 
 
 async def list_keys(queue: Queue) -> list[KeyInfo]:
     """Every key, revoked ones included (with ``revoked_at`` set), oldest first."""
-    return await (await _store(queue)).list_keys()
+    return await queue.admin.list_keys()
 
 
 async def revoke_key(queue: Queue, key_id: str) -> bool:
     """Revoke a key; False when no active key has this id."""
-    return await (await _store(queue)).revoke_key(key_id)
+    return await queue.admin.revoke_key(key_id)

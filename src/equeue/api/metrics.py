@@ -20,7 +20,7 @@ from prometheus_client.metrics_core import (
 )
 from prometheus_client.utils import floatToGoString
 
-from equeue.storage.api import StatCell
+from equeue.records import StatCell
 from equeue.worker.stats import BUCKETS as STAT_BUCKETS
 
 #: The bucket bounds of the run and wait histograms, as the workers count them.

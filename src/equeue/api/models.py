@@ -42,7 +42,7 @@ from equeue.job import (
     JobStatus,
     Limits,
 )
-from equeue.storage.api import KeyInfo, QueueStats
+from equeue.records import KeyInfo, QueueStats
 
 _JOB_EXAMPLE: dict[str, Any] = {
     "type": "text.reverse",

@@ -59,7 +59,6 @@ from equeue.api.models import (
 from equeue.api.settings import ApiSettings
 from equeue.job import JobStatus
 from equeue.queue import Queue
-from equeue.storage.api import ApiStorage
 
 log = logging.getLogger("equeue.api")
 
@@ -78,14 +77,8 @@ def event_hub(queue: Queue, settings: ApiSettings) -> EventHub:
     """The event hub of a queue in this process (one, whatever mounts it)."""
     hub = _hubs.get(queue)
     if hub is None:
-
-        async def store() -> ApiStorage:
-            return ApiStorage(await queue.open())
-
         hub = EventHub(
-            queue.dsn or "",
-            queue.schema,
-            store,
+            queue.admin,
             batch_seconds=settings.events_batch_seconds,
             buffer=settings.events_client_buffer,
         )
@@ -99,14 +92,11 @@ class ApiState:
     def __init__(self, queue: Queue, settings: ApiSettings) -> None:
         self.queue = queue
         self.settings = settings
-        self.auth = Authenticator(settings, self.store)
+        self.auth = Authenticator(settings, queue.admin.get_key)
         self.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
         self.metrics = ApiMetrics()
         self.inputs = bounded_inputs(queue.limits, self.settings)
         self.readiness = Readiness(queue, settings.ready_cache_seconds)
-
-    async def store(self) -> ApiStorage:
-        return ApiStorage(await self.queue.open())
 
     async def check(self, request: Request, needed: str) -> Principal:
         """Authenticate, check the ``needed`` scope, and spend a rate-limit token."""
@@ -512,7 +502,7 @@ def _fleet_routes(router: APIRouter, state: ApiState) -> None:
     )
     async def list_queues(_: ReadKey) -> QueueList:
         """Every queue: counts by status, paused flag, oldest waiting job, recent rates."""
-        stats = await (await state.store()).queue_stats(RATE_WINDOW_SECONDS)
+        stats = await state.queue.admin.queue_stats(RATE_WINDOW_SECONDS)
         return QueueList(items=[QueueOut.of(s, RATE_WINDOW_SECONDS) for s in stats])
 
     @router.get(
@@ -523,7 +513,7 @@ def _fleet_routes(router: APIRouter, state: ApiState) -> None:
     )
     async def list_workers(_: ReadKey) -> WorkerList:
         """Workers that sent a heartbeat recently."""
-        rows = await (await state.store()).live_workers(alive)
+        rows = await state.queue.admin.live_workers(alive)
         return WorkerList(
             items=[WorkerOut(**{**row, "last_heartbeat": row["last_seen"]}) for row in rows]
         )
@@ -533,7 +523,7 @@ def _fleet_routes(router: APIRouter, state: ApiState) -> None:
     )
     async def list_tasks(_: ReadKey) -> TaskList:
         """Task names workers have registered, with their defaults."""
-        rows = await (await state.queue.open()).list_tasks()
+        rows = await state.queue.admin.tasks()
         return TaskList(items=[TaskOut(**row) for row in rows])
 
 
@@ -638,11 +628,11 @@ def _ops_routes(router: APIRouter, state: ApiState) -> None:
     )
     async def metrics(_: ReadKey) -> Response:
         """Prometheus metrics (text format)."""
-        store = await state.store()
+        admin = state.queue.admin
         body = state.metrics.render(
-            await store.stats_totals(),
+            await admin.stats_totals(),
             await state.queue.counts(),
-            await store.count_live_workers(state.settings.worker_alive_seconds),
+            await admin.count_live_workers(state.settings.worker_alive_seconds),
         )
         return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 

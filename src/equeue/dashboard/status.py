@@ -30,8 +30,7 @@ def create_dashboard_router(queue: Queue, *, refresh_seconds: int = 2) -> APIRou
     @router.get("/dashboard", response_class=HTMLResponse)
     async def dashboard() -> HTMLResponse:
         counts = await queue.counts()
-        storage = await queue.open()
-        workers = await storage.list_workers()
+        workers = await queue.admin.workers()
         jobs, _ = await queue.list_jobs(limit=20)
         page = render_page(counts, workers, jobs, refresh_seconds)
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})

@@ -19,11 +19,11 @@ from asyncpg.pool import PoolConnectionProxy
 from equeue.errors import EnqueueConflictError
 from equeue.job import Attempt, Job, JobStatus, NewJob
 from equeue.storage import copy
+from equeue.storage.errors import translated
 from equeue.storage.sql import Queries, channel_name
 
 #: A connection of ours (from the pool) or a caller's, for transactional enqueue.
 Connection = asyncpg.Connection | PoolConnectionProxy
-_UNFINISHED = ("scheduled", "queued", "running", "retrying")
 _STATUSES = {status.value: status for status in JobStatus}  # cheaper than JobStatus(text)
 #: From this many jobs, a batch of plain jobs is written by COPY instead of INSERT.
 COPY_FROM = 100
@@ -147,6 +147,7 @@ def job_from_row(row: asyncpg.Record, *, deduplicated: bool = False) -> Job:
     )
 
 
+@translated
 class Storage:
     """Runs the named queries of one schema over an asyncpg pool."""
 

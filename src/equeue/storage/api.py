@@ -8,55 +8,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from equeue.records import KeyInfo, QueueStats, StatCell, StoredKey
 from equeue.storage import Storage
-
-
-@dataclass(frozen=True, slots=True)
-class StoredKey:
-    """An API key as stored: never the key itself, only its hash."""
-
-    id: str
-    scopes: frozenset[str]
-    secret_hash: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class KeyInfo:
-    """An API key as listed."""
-
-    id: str
-    name: str | None
-    scopes: list[str]
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class QueueStats:
-    """One queue's state for ``GET /v1/queues``."""
-
-    name: str
-    paused: bool
-    counts: dict[str, int]
-    oldest_queued_age: float | None
-    succeeded_recent: int
-    failed_recent: int
-
-
-@dataclass(frozen=True, slots=True)
-class StatCell:
-    """One fleet-wide counter or (non-cumulative) histogram bucket."""
-
-    queue: str
-    task: str
-    metric: str
-    le: float
-    n: int
-    total: float
+from equeue.storage.errors import translated
+from equeue.storage.sql import Queries
 
 
 def events_channel(schema: str) -> str:
@@ -64,6 +21,12 @@ def events_channel(schema: str) -> str:
     return f"equeue_{schema}_ev"
 
 
+def check_listener_query(schema: str) -> str:
+    """The statement a LISTEN connection runs to learn that it still lives."""
+    return Queries(schema)["check_listener"]
+
+
+@translated
 class ApiStorage:
     """The API's statements, run over the pool of a :class:`Storage`."""
 
@@ -130,6 +93,3 @@ class ApiStorage:
     async def stats_totals(self) -> list[StatCell]:
         rows = await self.storage.pool.fetch(self.q["stats_totals"])
         return [StatCell(**dict(r)) for r in rows]
-
-    async def ping(self) -> None:
-        await self.storage.pool.fetchval(self.q["ping"])

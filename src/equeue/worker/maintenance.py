@@ -18,13 +18,12 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import asyncpg
-
+from equeue.errors import DatabaseError
 from equeue.storage import Storage
 from equeue.worker.stats import JobStats
 
 log = logging.getLogger("equeue.maintenance")
-_FAILURES = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+_FAILURES = (OSError, DatabaseError)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,10 +29,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import asyncpg
-
 from equeue.context import JobContext, set_current_job
-from equeue.errors import JobTimeoutError, TaskNotRegisteredError
+from equeue.errors import DatabaseValueError, JobTimeoutError, TaskNotRegisteredError
 from equeue.job import encode_json
 from equeue.queue import Queue
 from equeue.retry import DEFAULT_BACKOFF
@@ -143,7 +141,7 @@ class Worker:
 
     async def run(self) -> None:
         """Run until :meth:`stop` is called."""
-        storage = await self.queue.open()
+        storage = await self.queue._storage()
         self._storage = storage
         s = self.settings
         loop = asyncio.get_running_loop()
@@ -611,14 +609,14 @@ class Worker:
         assert self._storage is not None
         try:
             landed = await self._storage.complete(acks)
-        except asyncpg.DataError:
+        except DatabaseValueError:
             # A value PostgreSQL refuses would fail the whole batch forever: find it by
             # writing one at a time, and fail those jobs instead.
             landed = set()
             for ack in acks:
                 try:
                     landed |= await self._storage.complete([ack])
-                except asyncpg.DataError as exc:
+                except DatabaseValueError as exc:
                     held = self._held.get(ack[0])
                     if held is not None:
                         error = ValueError(f"the task's result could not be stored: {exc}")
@@ -638,7 +636,7 @@ class Worker:
         assert self._storage is not None
         try:
             statuses = await self._storage.fail(failures)
-        except asyncpg.DataError as exc:
+        except DatabaseValueError as exc:
             # Not expected (errors are sanitised); never retry it forever. Letting go of
             # the jobs lets their leases expire, and the rescuer retries them.
             log.error(

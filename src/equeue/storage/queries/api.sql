@@ -88,6 +88,3 @@ SELECT queue, task, metric, le, sum(n)::bigint AS n, sum(total) AS total
 
 -- name: count_live_workers
 SELECT count(*) FROM {schema}.workers WHERE last_seen > now() - make_interval(secs => $1);
-
--- name: ping
-SELECT 1;

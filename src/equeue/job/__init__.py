@@ -1,0 +1,55 @@
+"""Jobs: the state model (:mod:`~equeue.job.states`), their ids (:mod:`~equeue.job.ids`)
+and the checks of a new job (:mod:`~equeue.job.validation`), all importable from here."""
+
+from __future__ import annotations
+
+from equeue.job.ids import uuid7, uuid7_many
+from equeue.job.states import (
+    FINISHED,
+    INITIAL,
+    TRANSITIONS,
+    WAITING,
+    Attempt,
+    Event,
+    Job,
+    JobStatus,
+    can_transition,
+)
+from equeue.job.validation import (
+    DEFAULT_LIMITS,
+    NAME_PATTERN,
+    PRIORITY_MAX,
+    PRIORITY_MIN,
+    TEXT_PATTERN,
+    Limits,
+    NewJob,
+    encode_json,
+    encode_payload,
+    new_job,
+    new_job_like,
+)
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "FINISHED",
+    "INITIAL",
+    "NAME_PATTERN",
+    "PRIORITY_MAX",
+    "PRIORITY_MIN",
+    "TEXT_PATTERN",
+    "TRANSITIONS",
+    "WAITING",
+    "Attempt",
+    "Event",
+    "Job",
+    "JobStatus",
+    "Limits",
+    "NewJob",
+    "can_transition",
+    "encode_json",
+    "encode_payload",
+    "new_job",
+    "new_job_like",
+    "uuid7",
+    "uuid7_many",
+]

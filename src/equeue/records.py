@@ -1,0 +1,54 @@
+"""Plain values the administration façade hands out (see :mod:`equeue.admin`).
+
+Storage builds them from rows; the API, the dashboard and the command line read them.
+They live here, below both, so that neither side has to import the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredKey:
+    """An API key as stored: never the key itself, only its hash."""
+
+    id: str
+    scopes: frozenset[str]
+    secret_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    """An API key as listed."""
+
+    id: str
+    name: str | None
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    """One queue's state for ``GET /v1/queues``."""
+
+    name: str
+    paused: bool
+    counts: dict[str, int]
+    oldest_queued_age: float | None
+    succeeded_recent: int
+    failed_recent: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatCell:
+    """One fleet-wide counter or (non-cumulative) histogram bucket."""
+
+    queue: str
+    task: str
+    metric: str
+    le: float
+    n: int
+    total: float

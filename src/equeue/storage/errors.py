@@ -1,0 +1,70 @@
+"""The driver's exceptions turned into equeue's own, at the storage boundary.
+
+Nothing above storage imports asyncpg: every public coroutine of a storage class is
+wrapped by :func:`translated`, so its callers see :class:`~equeue.errors.DatabaseError`
+and its subclasses, each with the driver's exception as ``__cause__`` and the same
+message.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Coroutine
+from typing import Any, ParamSpec, TypeVar
+
+import asyncpg
+
+from equeue.errors import DatabaseError, DatabaseUnavailableError, DatabaseValueError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+C = TypeVar("C", bound=type)
+
+#: Failures that say the server cannot be reached or the connection was lost: the
+#: network (OSError), the connection-exception class 08, the operator-intervention
+#: class 57 (shutdown, crash recovery) and "too many connections".
+_UNAVAILABLE = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.TooManyConnectionsError,
+)
+_DRIVER = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+
+
+def translate(exc: BaseException) -> BaseException:
+    """equeue's error for a driver or network failure; anything else as it is."""
+    if isinstance(exc, DatabaseError):
+        return exc
+    sqlstate = getattr(exc, "sqlstate", None)
+    if isinstance(exc, _UNAVAILABLE):
+        return DatabaseUnavailableError(str(exc), sqlstate)
+    if isinstance(exc, asyncpg.DataError):
+        return DatabaseValueError(str(exc), sqlstate)
+    if isinstance(exc, _DRIVER):
+        return DatabaseError(str(exc), sqlstate)
+    return exc
+
+
+def translating(
+    method: Callable[P, Coroutine[Any, Any, R]],
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    @functools.wraps(method)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await method(*args, **kwargs)
+        except DatabaseError:  # translated already, by a storage method it called
+            raise
+        except (*_UNAVAILABLE, *_DRIVER) as exc:
+            raise translate(exc) from exc
+
+    return run
+
+
+def translated(cls: C) -> C:
+    """Wrap every public coroutine method of a storage class with the translation."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.iscoroutinefunction(member):
+            setattr(cls, name, translating(member))
+    return cls
