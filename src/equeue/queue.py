@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -25,6 +24,7 @@ from equeue.job import (
     uuid7_many,
 )
 from equeue.retry import DEFAULT_BACKOFF, Backoff
+from equeue.settings import ConnectionSettings, queue_defaults
 from equeue.storage import COPY_FROM, Connection, Storage
 from equeue.storage.sql import validate_schema_name
 from equeue.task import Task, TaskRegistry
@@ -82,7 +82,10 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
 class Queue:
     """A job queue stored in one PostgreSQL schema.
 
-    ``dsn`` falls back to the ``EQUEUE_DATABASE_URL`` environment variable. The pool opens
+    ``dsn`` falls back to the ``EQUEUE_DATABASE_URL`` environment variable, and
+    ``allow_unknown_tasks`` to ``EQUEUE_ALLOW_UNKNOWN_TASKS`` (the only settings a Queue
+    reads on its own; :meth:`from_settings` takes them all from a
+    :class:`~equeue.settings.ConnectionSettings`). The pool opens
     on first use (or with ``await queue.open()`` / ``async with queue``); close it with
     ``await queue.close()``.
 
@@ -100,14 +103,13 @@ class Queue:
         pool_min_size: int = 1,
         pool_max_size: int = 10,
     ) -> None:
-        self.dsn = dsn or os.environ.get("EQUEUE_DATABASE_URL")
+        if dsn is None or allow_unknown_tasks is None:
+            from_env = queue_defaults()
+            dsn = dsn or from_env.database_url
+            if allow_unknown_tasks is None:
+                allow_unknown_tasks = from_env.allow_unknown_tasks
+        self.dsn = dsn
         self.schema = validate_schema_name(schema)
-        if allow_unknown_tasks is None:
-            allow_unknown_tasks = os.environ.get("EQUEUE_ALLOW_UNKNOWN_TASKS", "") in {
-                "1",
-                "true",
-                "yes",
-            }
         self.allow_unknown_tasks = allow_unknown_tasks
         self.limits = limits
         self.tasks = TaskRegistry()
@@ -116,6 +118,19 @@ class Queue:
         self._open_lock = asyncio.Lock()
         # Defaults of tasks registered by workers elsewhere: name -> (fetched at, options).
         self._remote_tasks: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    @classmethod
+    def from_settings(cls, settings: ConnectionSettings, **options: Any) -> Queue:
+        """A queue on the database, schema and pool sizes of ``settings``; ``options``
+        (``limits``, ``pool_max_size``...) override them."""
+        chosen: dict[str, Any] = {
+            "schema": settings.schema,
+            "allow_unknown_tasks": settings.allow_unknown_tasks,
+            "pool_min_size": settings.pool_min_size,
+            "pool_max_size": settings.pool_max_size,
+        }
+        chosen.update(options)
+        return cls(settings.database_url, **chosen)
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -464,6 +479,15 @@ class Queue:
     async def resume_queue(self, name: str) -> None:
         """Let workers claim from ``name`` again."""
         await (await self.open()).set_queue_paused(name, False)
+
+    # --- reads and admin for the CLI --------------------------------------------------------
+    # What the command line shows and changes beyond single jobs; it reaches the database
+    # through these only.
+
+    async def queue_flags(self) -> dict[str, bool]:
+        """Whether each queue that was ever paused or resumed is paused now, by name."""
+        storage = await self.open()
+        return await storage.queue_flags()
 
 
 def _as_uuid(value: uuid.UUID | str) -> uuid.UUID:
