@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-
 from bench.benchmark import main as bench_main
 
 ROOT = Path(__file__).resolve().parents[2]
