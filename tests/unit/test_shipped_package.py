@@ -19,9 +19,7 @@ def _shipped_sources() -> list[Path]:
 def test_no_shipped_file_can_drop_a_schema() -> None:
     sources = _shipped_sources()
     assert any(p.suffix == ".sql" for p in sources)  # the walk does see the queries
-    dropping = [
-        str(p.relative_to(PACKAGE)) for p in sources if _DROP_SCHEMA.search(p.read_text())
-    ]
+    dropping = [str(p.relative_to(PACKAGE)) for p in sources if _DROP_SCHEMA.search(p.read_text())]
     assert dropping == []
 
 
