@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 
@@ -24,10 +24,12 @@ from equeue.job import (
     uuid7_many,
 )
 from equeue.retry import DEFAULT_BACKOFF, Backoff
-from equeue.settings import ConnectionSettings, queue_defaults
 from equeue.storage import COPY_FROM, Connection, Storage
 from equeue.storage.sql import validate_schema_name
 from equeue.task import Task, TaskRegistry
+
+if TYPE_CHECKING:
+    from equeue.settings import ConnectionSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 _JOB_KEYS = frozenset(
@@ -104,6 +106,9 @@ class Queue:
         pool_max_size: int = 10,
     ) -> None:
         if dsn is None or allow_unknown_tasks is None:
+            # Imported here: importing equeue does not load the settings machinery.
+            from equeue.settings import queue_defaults
+
             from_env = queue_defaults()
             dsn = dsn or from_env.database_url
             if allow_unknown_tasks is None:
