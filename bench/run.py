@@ -112,7 +112,7 @@ def run_equeue(args: argparse.Namespace) -> dict[str, Any]:
     dsn = fresh_database(args.dsn, args.database_prefix + "equeue")
     scenarios = ["enqueue", "drain", "latency", "processes", "explain", "prune", "http"]
     command = [
-        sys.executable, "-m", "equeue.benchmark", "--dsn", dsn, "--json", "-",
+        sys.executable, "-m", "bench.benchmark", "--dsn", dsn, "--json", "-",
         "--jobs", str(args.jobs), "--latency-jobs", str(args.latency_jobs),
         "--rate", str(args.rate), "--runs", str(args.runs),
         "--history-rows", str(args.history_rows), "--processes", str(args.processes),
@@ -120,7 +120,9 @@ def run_equeue(args: argparse.Namespace) -> dict[str, Any]:
         "--http-jobs", str(args.http_jobs), "--scenario", *scenarios,
     ]  # fmt: skip
     try:
-        out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+        out = subprocess.run(
+            command, check=True, stdout=subprocess.PIPE, text=True, cwd=HERE.parent
+        ).stdout
     finally:
         drop_database(args.dsn, args.database_prefix + "equeue")
     return dict(json.loads(out))

@@ -1,6 +1,6 @@
 """Runs the benchmark's workload on one peer queue; executed by bench/.venv-peers/bin/python.
 
-The workload is the one equeue's own benchmark runs (equeue.benchmark):
+The workload is the one equeue's own benchmark runs (bench/benchmark.py):
 
 - enqueue: ``--jobs`` no-op jobs through the peer's fastest batch API, in chunks;
 - drain: those jobs drained by one worker process (this one; Celery's worker runs in a

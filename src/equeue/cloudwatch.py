@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from equeue import runner
 from equeue.queue import Queue
 from equeue.records import QueueStats
 from equeue.settings import Settings, SettingsError
@@ -177,14 +178,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     scaled = [q.strip() for q in args.queues.split(",") if q.strip()] or None
     options = {"namespace": args.namespace, "interval": args.interval, "scaled_queues": scaled}
     client = boto3.client("cloudwatch")
-    asyncio.run(_run(settings, client, args.once, options))
+    runner.run(_run(settings, client, args.once, options))
     return 0
 
 
 async def _run(
     settings: Settings, client: MetricsClient, once: bool, options: dict[str, Any]
 ) -> None:
-    async with Queue(settings.database_url, schema=settings.schema, pool_max_size=2) as queue:
+    async with Queue.from_settings(settings, pool_min_size=1, pool_max_size=2) as queue:
         if once:
             await export_once(queue, client, **options)
         else:

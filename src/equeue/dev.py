@@ -17,18 +17,19 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from pydantic import SecretStr
 
-from equeue.api import ApiSettings, create_app
+from equeue import runner
+from equeue.api import create_app
 from equeue.api.settings import check_bind_host
 from equeue.dashboard import create_dashboard_router
 from equeue.demo import register_demo_tasks
 from equeue.embedded import EmbeddedPostgres
+from equeue.loading import load_queue
 from equeue.queue import Queue
 from equeue.redact import mask_dsn
 from equeue.settings import Settings
@@ -55,7 +56,7 @@ class _Server(uvicorn.Server):
 def admin_key(settings: Settings, data_dir: Path) -> str:
     """``EQUEUE_API_KEY`` if set, else the key kept in the data dir (made on first use)."""
     if settings.api_key:
-        return settings.api_key
+        return settings.api_key.get_secret_value()
     path = data_dir / KEY_FILE
     if path.exists():
         key = path.read_text().strip()
@@ -72,10 +73,9 @@ def admin_key(settings: Settings, data_dir: Path) -> str:
 
 def build_app(queue: Queue, settings: Settings, key: str) -> FastAPI:
     """The API with the dashboard mounted, and ``/`` leading to it."""
-    api_settings = ApiSettings(
-        api_key=SecretStr(key),
-        cors_origins=",".join(settings.cors_origins),
-        migrate_on_start=False,
+    # The stack migrates before serving; the key is the one it prints.
+    api_settings = settings.model_copy(
+        update={"api_key": SecretStr(key), "migrate_on_start": False}
     )
     check_bind(settings)
     app = create_app(queue, api_settings)
@@ -96,31 +96,24 @@ def build_app(queue: Queue, settings: Settings, key: str) -> FastAPI:
 def check_bind(settings: Settings) -> None:
     """Refuse to serve without authentication beyond loopback (``EQUEUE_AUTH_DISABLED``
     on a wider ``--host``); raises :class:`ValueError` with a one-line reason."""
-    check_bind_host(ApiSettings(), settings.host)
+    check_bind_host(settings, settings.host)
 
 
 def load_dev_queue(settings: Settings, app_target: str | None) -> Queue:
     """The user's queue (``module:queue``) or a fresh one, with the demo tasks added."""
-    if app_target:
-        from equeue.cli import load_queue
-
-        queue = load_queue(app_target)
-    else:
-        queue = Queue(
-            schema=settings.schema,
-            allow_unknown_tasks=settings.allow_unknown_tasks,
-            pool_min_size=settings.pool_min_size,
-            pool_max_size=settings.pool_max_size,
-        )
+    # Without a database URL, the embedded server's is set once it has started.
+    queue = load_queue(app_target) if app_target else Queue.from_settings(settings)
     return register_demo_tasks(queue)
 
 
-def run_dev(settings: Settings, app_target: str | None = None) -> None:
-    """Run the stack until SIGINT/SIGTERM."""
+def run_dev(settings: Settings) -> None:
+    """Run the stack until SIGINT/SIGTERM, with the tasks of ``settings.app`` (when set)
+    and the demo tasks; raises :class:`~equeue.loading.QueueNotFoundError` when
+    ``settings.app`` names no queue."""
     check_bind(settings)
     data_dir = settings.data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    queue = load_dev_queue(settings, app_target)
+    queue = load_dev_queue(settings, settings.app)
     database: EmbeddedPostgres | None = None
     url = settings.database_url
     if not url:
@@ -130,19 +123,10 @@ def run_dev(settings: Settings, app_target: str | None = None) -> None:
     try:
         queue.dsn = url
         key = admin_key(settings, data_dir)
-        _run_loop(_serve(queue, settings, key, database))
+        runner.run(_serve(queue, settings, key, database))
     finally:
         if database is not None:
             database.stop()
-
-
-def _run_loop(coro: Any) -> None:
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(coro)
-    else:
-        uvloop.run(coro)
 
 
 async def _serve(

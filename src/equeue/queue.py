@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from equeue import building
 from equeue.admin import Admin
@@ -20,6 +19,9 @@ from equeue.storage import pool as storage_pool
 from equeue.storage.sql import validate_schema_name
 from equeue.task import Task, TaskRegistry
 
+if TYPE_CHECKING:
+    from equeue.settings import ConnectionSettings
+
 F = TypeVar("F", bound=Callable[..., Any])
 _UNSET: Any = object()
 
@@ -27,7 +29,10 @@ _UNSET: Any = object()
 class Queue:
     """A job queue stored in one PostgreSQL schema.
 
-    ``dsn`` falls back to the ``EQUEUE_DATABASE_URL`` environment variable. The pool opens
+    ``dsn`` falls back to the ``EQUEUE_DATABASE_URL`` environment variable, and
+    ``allow_unknown_tasks`` to ``EQUEUE_ALLOW_UNKNOWN_TASKS`` (the only settings a Queue
+    reads on its own; :meth:`from_settings` takes them all from a
+    :class:`~equeue.settings.ConnectionSettings`). The pool opens
     on first use (or with ``await queue.open()`` / ``async with queue``); close it with
     ``await queue.close()``.
 
@@ -49,14 +54,16 @@ class Queue:
         pool_min_size: int = 1,
         pool_max_size: int = 10,
     ) -> None:
-        self.dsn = dsn or os.environ.get("EQUEUE_DATABASE_URL")
+        if dsn is None or allow_unknown_tasks is None:
+            # Imported here: importing equeue does not load the settings machinery.
+            from equeue.settings import queue_defaults
+
+            from_env = queue_defaults()
+            dsn = dsn or from_env.database_url
+            if allow_unknown_tasks is None:
+                allow_unknown_tasks = from_env.allow_unknown_tasks
+        self.dsn = dsn
         self.schema = validate_schema_name(schema)
-        if allow_unknown_tasks is None:
-            allow_unknown_tasks = os.environ.get("EQUEUE_ALLOW_UNKNOWN_TASKS", "") in {
-                "1",
-                "true",
-                "yes",
-            }
         self.allow_unknown_tasks = allow_unknown_tasks
         self.limits = limits
         self.tasks = TaskRegistry()
@@ -64,6 +71,19 @@ class Queue:
         self._store: Storage | None = None
         self._open_lock = asyncio.Lock()
         self._defaults = building.TaskDefaults(self._read_task_defaults)
+
+    @classmethod
+    def from_settings(cls, settings: ConnectionSettings, **options: Any) -> Queue:
+        """A queue on the database, schema and pool sizes of ``settings``; ``options``
+        (``limits``, ``pool_max_size``...) override them."""
+        chosen: dict[str, Any] = {
+            "schema": settings.schema,
+            "allow_unknown_tasks": settings.allow_unknown_tasks,
+            "pool_min_size": settings.pool_min_size,
+            "pool_max_size": settings.pool_max_size,
+        }
+        chosen.update(options)
+        return cls(settings.database_url, **chosen)
 
     # --- lifecycle ------------------------------------------------------------------------
 

@@ -11,8 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-
-from equeue.benchmark import main as bench_main
+from bench.benchmark import main as bench_main
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e

@@ -126,3 +126,65 @@ def test_retention_settings_reach_the_workers_maintenance(
     assert maintenance.prune_interval == 15  # flag
     with pytest.raises(SettingsError, match="prune_batch_size"):
         Settings.load(prune_batch_size=0)
+
+
+def test_api_settings_are_a_section_of_the_one_settings_object(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from equeue.api import ApiSettings
+
+    config = tmp_path / "equeue.toml"
+    config.write_text('rate_limit_burst = 7\nallowed_hosts = "Queue.Example.com"\n')
+    monkeypatch.setenv("EQUEUE_CORS_ORIGINS", "http://a.test,http://b.test")
+    settings = Settings.load(config)
+    assert isinstance(settings, ApiSettings)  # what the API server is handed
+    assert settings.rate_limit_burst == 7
+    assert settings.allowed_hosts == ["queue.example.com"]
+    # Read on its own, the section reads the same variables the same way.
+    assert ApiSettings().cors_origins == settings.cors_origins == ["http://a.test", "http://b.test"]
+
+
+def test_every_worker_and_maintenance_setting_can_be_configured(tmp_path: Path) -> None:
+    import dataclasses
+
+    from equeue.worker import MaintenanceSettings, WorkerSettings
+
+    config = tmp_path / "equeue.toml"
+    config.write_text(
+        "claim_batch = 64\nheartbeat_interval = 4.5\nmaintenance = false\n"
+        "maintenance_interval = 3\nmaintenance_batch_size = 50\ndead_worker_seconds = 90\n"
+    )
+    worker = Settings.load(config).worker_settings()
+    assert (worker.claim_batch, worker.heartbeat_interval, worker.maintenance) == (64, 4.5, False)
+    kept = worker.maintenance_settings
+    assert (kept.interval, kept.batch_size, kept.dead_worker_seconds) == (3, 50, 90)
+    # Nothing a worker runs with is left out of the settings (and so of the docs' table).
+    names = {f.name for f in dataclasses.fields(WorkerSettings)} - {"maintenance_settings"}
+    names |= {
+        f.name if f.name.startswith(("prune", "retention", "dead")) else f"maintenance_{f.name}"
+        for f in dataclasses.fields(MaintenanceSettings)
+    }
+    assert names <= set(Settings.model_fields)
+
+
+def test_a_queue_takes_its_settings_explicitly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from equeue import Queue
+
+    settings = Settings.load(
+        database_url="postgresql://db/app",
+        schema="app",
+        allow_unknown_tasks=True,
+        pool_max_size=3,
+    )
+    queue = Queue.from_settings(settings)
+    assert (queue.dsn, queue.schema, queue.allow_unknown_tasks) == (
+        "postgresql://db/app",
+        "app",
+        True,
+    )
+    # Built in code, a queue falls back on the documented variables.
+    monkeypatch.setenv("EQUEUE_DATABASE_URL", "postgresql://env/app")
+    monkeypatch.setenv("EQUEUE_ALLOW_UNKNOWN_TASKS", "true")
+    from_env = Queue()
+    assert (from_env.dsn, from_env.allow_unknown_tasks) == ("postgresql://env/app", True)
+    assert Queue("postgresql://given/app", allow_unknown_tasks=False).allow_unknown_tasks is False

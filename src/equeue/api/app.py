@@ -60,7 +60,7 @@ def create_app(queue: Queue, settings: ApiSettings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
     app.add_exception_handler(RequestValidationError, http_exception_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
-    origins = settings.cors_origin_list()
+    origins = list(settings.cors_origins)
     if origins:
         app.add_middleware(
             CORSMiddleware,
@@ -86,7 +86,7 @@ class RequestGuard:
     def __init__(self, app: ASGIApp, settings: ApiSettings) -> None:
         self.app = app
         self.auth_disabled = settings.auth_disabled
-        self.allowed_hosts = frozenset(settings.allowed_host_list())
+        self.allowed_hosts = frozenset(settings.allowed_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):

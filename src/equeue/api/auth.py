@@ -192,7 +192,7 @@ class Authenticator:
         secret = settings.token_secret.get_secret_value() if settings.token_secret else ""
         self._token_secret = secret.encode() or secrets.token_bytes(32)
         self._keys = KeyCache(settings.key_cache_seconds)
-        self._origins = settings.cors_origin_list()
+        self._origins = list(settings.cors_origins)
         self.failures = RateLimiter(
             settings.auth_failure_rate_per_second,
             settings.auth_failure_burst,

@@ -1,4 +1,4 @@
--- Statements of the benchmark (equeue.benchmark) only; the engine never runs them.
+-- Statements of the benchmark (bench/storage.py) only; the engine never runs them.
 
 -- name: bench_unfinished_count
 -- Jobs not finished yet: the benchmark waits for this to reach zero.

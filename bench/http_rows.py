@@ -39,7 +39,7 @@ from typing import Any
 
 import websockets
 
-from equeue.benchmark import Settings, _Child, _drop, _fresh, _percentiles
+from bench.common import Child, Settings, drop, fresh, percentiles
 
 #: Jobs in one ``POST /v1/jobs/batch`` (the API's default ``max_batch_size``).
 BATCH_SIZE = 1_000
@@ -175,12 +175,12 @@ def _free_port() -> int:
 
 async def measure_http(settings: Settings) -> dict[str, float]:
     """The HTTP rows: round trip through the whole stack, single and batch enqueue."""
-    queue = await _fresh(settings)
+    queue = await fresh(settings)
     server: _Server | None = None
-    worker: _Child | None = None
+    worker: Child | None = None
     try:
         server = await _Server.start(settings)
-        worker = await _Child.start(settings, "drain-worker", settings.schema)
+        worker = await Child.start(settings, "drain-worker", settings.schema)
         await worker.wait_for("ready")  # its tasks are registered: the API accepts them
         result = await _roundtrip(settings, server)
         await worker.stop()
@@ -191,7 +191,7 @@ async def measure_http(settings: Settings) -> dict[str, float]:
             await worker.stop()
         if server is not None:
             await server.stop()
-        await _drop(queue)
+        await drop(queue)
     return result
 
 
@@ -267,7 +267,7 @@ async def _roundtrip(settings: Settings, server: _Server) -> dict[str, float]:
 
 
 def _p50_p99(prefix: str, values_ms: list[float]) -> dict[str, float]:
-    found = _percentiles(prefix, values_ms)
+    found = percentiles(prefix, values_ms)
     return {key: found[key] for key in (f"{prefix}_p50_ms", f"{prefix}_p99_ms")}
 
 

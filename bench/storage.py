@@ -1,15 +1,30 @@
-"""Statements the benchmark (:mod:`equeue.benchmark`) needs beyond the engine's own.
+"""Statements the benchmark needs beyond the engine's own (``bench/queries.sql``).
 
-Kept apart from :class:`~equeue.storage.Storage` so the engine's surface stays what
-applications use; the SQL itself lives in ``queries/benchmark.sql``.
+They fill, inspect and drop a schema, which no application may do: they stay out of the
+installed package. Written in the engine's query format (``-- name:`` blocks, ``{schema}``
+filled in once).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from equeue.queue import Queue
 from equeue.storage import Storage
+from equeue.storage.sql import render
+
+_QUERIES = Path(__file__).with_name("queries.sql")
+_NAME = re.compile(r"^-- name: ([a-z0-9_]+)\s*$", re.MULTILINE)
+
+
+@cache
+def _templates() -> dict[str, str]:
+    parts = _NAME.split(_QUERIES.read_text(encoding="utf-8"))
+    return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
 
 
 class BenchmarkStorage:
@@ -17,7 +32,17 @@ class BenchmarkStorage:
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
-        self.q = storage.q
+        self.q = {name: render(body, storage.q.schema) for name, body in _templates().items()}
+        self._claim = storage.q["claim_jobs"]
+
+    @classmethod
+    async def of(cls, queue: Queue) -> BenchmarkStorage:
+        """The benchmark's statements on the schema of ``queue`` (its pool opened)."""
+        return cls(await queue._storage())  # the benchmark measures the engine itself
+
+    async def worker_seen(self, worker_id: str) -> bool:
+        """Whether the worker has registered itself (its tasks are known)."""
+        return any(w["id"] == worker_id for w in await self.storage.list_workers())
 
     async def unfinished(self) -> int:
         """How many jobs are not finished yet."""
@@ -59,7 +84,7 @@ class BenchmarkStorage:
         Returns the planner's total cost, the execution time in ms and the buffers hit
         or read, from PostgreSQL's JSON plan.
         """
-        statement = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + self.q["claim_jobs"]
+        statement = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + self._claim
         async with self.storage.pool.acquire() as conn:
             transaction = conn.transaction()
             await transaction.start()

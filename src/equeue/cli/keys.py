@@ -1,0 +1,102 @@
+"""API keys: ``equeue keys create``, ``keys list`` and ``keys revoke``."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from equeue.cli.common import (
+    EXIT_USAGE,
+    Common,
+    fail,
+    out,
+    print_json,
+    run_async,
+    shared_options,
+    when,
+    with_queue,
+)
+from equeue.queue import Queue
+
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+
+
+def _keys_module() -> Any:
+    # Imported when used: the API's modules are not needed by the other commands.
+    return importlib.import_module("equeue.api.keys")
+
+
+@keys_app.command("create")
+@shared_options()
+def keys_create(
+    scope: Annotated[
+        list[str] | None, typer.Option(help="read, write or admin (repeatable) [read]")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="A label, e.g. the client's name")] = None,
+    *,
+    common: Common,
+) -> None:
+    """Create an API key; the key is printed once and stored only as a hash."""
+    keys = _keys_module()
+    settings = common.settings()
+    scopes = scope or ["read"]
+    try:
+        keys.normalise_scopes(scopes)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+    async def create(queue: Queue) -> tuple[str, str]:
+        await queue.migrate()
+        result: tuple[str, str] = await keys.create_key(queue, scopes, name)
+        return result
+
+    key_id, raw = run_async(with_queue(settings, create))
+    if common.as_json:
+        print_json({"id": key_id, "key": raw, "scopes": scopes, "name": name})
+    else:
+        out.print(f"created key {key_id} ({', '.join(scopes)})")
+        out.print(f"  {raw}")
+        out.print("keep it now: it cannot be shown again")
+
+
+@keys_app.command("list")
+@shared_options()
+def keys_list(*, common: Common) -> None:
+    """List API keys (never their secrets)."""
+    keys = _keys_module()
+    listed = run_async(with_queue(common.settings(), keys.list_keys))
+    if common.as_json:
+        print_json({"items": [dataclasses.asdict(k) for k in listed]})
+        return
+    table = Table("id", "name", "scopes", "created", "revoked")
+    for key in listed:
+        table.add_row(
+            key.id,
+            key.name or "",
+            ", ".join(key.scopes),
+            when(key.created_at),
+            when(key.revoked_at) if key.revoked_at else "",
+        )
+    out.print(table)
+
+
+@keys_app.command("revoke")
+@shared_options()
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (from keys list)")],
+    *,
+    common: Common,
+) -> None:
+    """Revoke an API key."""
+    keys = _keys_module()
+    revoked = run_async(with_queue(common.settings(), lambda q: keys.revoke_key(q, key_id)))
+    if not revoked:
+        fail(f"no active key {key_id!r}")
+    if common.as_json:
+        print_json({"revoked": key_id})
+    else:
+        out.print(f"revoked {key_id}")
