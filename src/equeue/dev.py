@@ -34,6 +34,7 @@ from equeue.queue import Queue
 from equeue.redact import mask_dsn
 from equeue.settings import Settings
 from equeue.worker import Worker
+from equeue.worker.configure import worker_settings
 
 log = logging.getLogger("equeue.dev")
 
@@ -153,7 +154,7 @@ async def _serve(
             lifespan="on",
         )
     )
-    worker = Worker(queue, settings.worker_settings())
+    worker = Worker(queue, worker_settings(settings))
     loop = asyncio.get_running_loop()
 
     def stop() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from equeue.settings import Settings, SettingsError, configuration_markdown
+from equeue.worker.configure import worker_settings
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
@@ -119,7 +120,7 @@ def test_retention_settings_reach_the_workers_maintenance(
     config.write_text("retention_seconds = 3600\nprune_batch_size = 20000\n")
     monkeypatch.setenv("EQUEUE_PRUNE_ROUND_SECONDS", "0.5")
     settings = Settings.load(config, prune_interval=15.0)
-    maintenance = settings.worker_settings().maintenance_settings
+    maintenance = worker_settings(settings).maintenance_settings
     assert maintenance.retention_seconds == 3600  # file
     assert maintenance.prune_batch_size == 20000  # file
     assert maintenance.prune_round_seconds == 0.5  # environment
@@ -154,7 +155,7 @@ def test_every_worker_and_maintenance_setting_can_be_configured(tmp_path: Path) 
         "claim_batch = 64\nheartbeat_interval = 4.5\nmaintenance = false\n"
         "maintenance_interval = 3\nmaintenance_batch_size = 50\ndead_worker_seconds = 90\n"
     )
-    worker = Settings.load(config).worker_settings()
+    worker = worker_settings(Settings.load(config))
     assert (worker.claim_batch, worker.heartbeat_interval, worker.maintenance) == (64, 4.5, False)
     kept = worker.maintenance_settings
     assert (kept.interval, kept.batch_size, kept.dead_worker_seconds) == (3, 50, 90)

@@ -208,6 +208,7 @@ def worker(
 ) -> None:
     """Run worker processes for the tasks registered on a Queue."""
     from equeue.worker import run_worker
+    from equeue.worker.configure import worker_settings
 
     settings = common.settings(
         app=target,
@@ -239,7 +240,7 @@ def worker(
         raise typer.Exit(supervise(settings))
     queue = apply_settings(user_queue(settings.app), settings)
     try:
-        runner.run(run_worker(queue, settings.worker_settings()))
+        runner.run(run_worker(queue, worker_settings(settings)))
     except (OSError, TimeoutError) as exc:
         fail(f"cannot reach the database: {exc}")
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
@@ -30,9 +30,6 @@ from equeue.settings.sections import (
     StackSection,
     WorkerSection,
 )
-
-if TYPE_CHECKING:
-    from equeue.worker import WorkerSettings
 
 __all__ = [
     "ApiSettings",
@@ -61,32 +58,6 @@ class Settings(StackSection, MaintenanceSection, WorkerSection, ApiSettings, Con
     :meth:`load` for flags and the TOML file)."""
 
     model_config = CONFIG
-
-    def worker_settings(self) -> WorkerSettings:
-        """What a worker process of these settings runs with."""
-        from equeue.worker import MaintenanceSettings, WorkerSettings
-
-        return WorkerSettings(
-            concurrency=self.concurrency,
-            queues=self.queues or None,
-            lease_seconds=self.lease_seconds,
-            heartbeat_interval=self.heartbeat_interval,
-            poll_interval=self.poll_interval,
-            claim_batch=self.claim_batch,
-            shutdown_grace=self.shutdown_grace,
-            listen=self.listen,
-            handoff=self.handoff,
-            maintenance=self.maintenance,
-            maintenance_settings=MaintenanceSettings(
-                interval=self.maintenance_interval,
-                batch_size=self.maintenance_batch_size,
-                retention_seconds=self.retention_seconds,
-                prune_interval=self.prune_interval,
-                prune_batch_size=self.prune_batch_size,
-                prune_round_seconds=self.prune_round_seconds,
-                dead_worker_seconds=self.dead_worker_seconds,
-            ),
-        )
 
     def as_environment(self) -> dict[str, str]:
         """These settings as ``EQUEUE_*`` variables, to hand them to a child process (a URL
