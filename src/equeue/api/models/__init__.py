@@ -1,0 +1,70 @@
+"""The API's inputs and outputs as pydantic models and parameter types: the OpenAPI schema.
+
+Every bound a request is checked against is declared here, so the schema says what the
+server refuses. The bounds are the engine's own (:class:`equeue.job.Limits`, the name
+and text patterns of :mod:`equeue.job`, the scopes of :mod:`equeue.api.keys`) and the
+API's settings; :func:`bounded_inputs` builds the models of one router from them. The
+engine checks them again for every enqueue path, with the same rules.
+
+One module per group of routes (jobs, queues, the fleet, keys), the bounded field types
+in :mod:`~equeue.api.models.fields`, the answers all share in
+:mod:`~equeue.api.models.common`; every name is importable from here.
+"""
+
+from __future__ import annotations
+
+from equeue.api.models.common import ErrorDetail, ErrorOut, Health
+from equeue.api.models.fields import Payload
+from equeue.api.models.fleet import TaskList, TaskOut, WorkerList, WorkerOut
+from equeue.api.models.inputs import BoundedInputs, bounded_inputs
+from equeue.api.models.jobs import (
+    AttemptOut,
+    Deleted,
+    EnqueuedJob,
+    FinishedStatus,
+    JobBatchIn,
+    JobBatchOut,
+    JobDetail,
+    JobIn,
+    JobOut,
+    JobPage,
+    batch_model,
+    job_model,
+)
+from equeue.api.models.keys import EventToken, KeyCreated, KeyIn, KeyList, KeyOut, Scope
+from equeue.api.models.queues import QueueList, QueueOut, QueueState, Replayed
+
+__all__ = [
+    "AttemptOut",
+    "BoundedInputs",
+    "Deleted",
+    "EnqueuedJob",
+    "ErrorDetail",
+    "ErrorOut",
+    "EventToken",
+    "FinishedStatus",
+    "Health",
+    "JobBatchIn",
+    "JobBatchOut",
+    "JobDetail",
+    "JobIn",
+    "JobOut",
+    "JobPage",
+    "KeyCreated",
+    "KeyIn",
+    "KeyList",
+    "KeyOut",
+    "Payload",
+    "QueueList",
+    "QueueOut",
+    "QueueState",
+    "Replayed",
+    "Scope",
+    "TaskList",
+    "TaskOut",
+    "WorkerList",
+    "WorkerOut",
+    "batch_model",
+    "bounded_inputs",
+    "job_model",
+]

@@ -1,0 +1,252 @@
+"""Jobs in and out: the job to enqueue (bounded by a queue's limits), a batch of them, and a
+job as the API answers it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+)
+
+from equeue.api.models.fields import Payload, name_type, number_type, text_type, whole_type
+from equeue.job import FINISHED, PRIORITY_MAX, PRIORITY_MIN, Job, JobStatus, Limits
+
+_JOB_EXAMPLE: dict[str, Any] = {
+    "type": "text.reverse",
+    "payload": {"text": "hello"},
+    "queue": "default",
+    "priority": 0,
+    "delay": 0,
+    "run_at": None,
+    "max_attempts": 5,
+    "timeout": 30,
+    "dedupe_key": None,
+    "tags": [],
+}
+#: ``delay`` and ``run_at`` together are refused (by the engine): in JSON Schema, "not
+#: both given as values".
+_DELAY_OR_RUN_AT: dict[str, Any] = {
+    "not": {
+        "required": ["delay", "run_at"],
+        "properties": {"delay": {"type": "number"}, "run_at": {"type": "string"}},
+    }
+}
+
+
+class JobIn(BaseModel):
+    """A job to enqueue. Only ``type`` is required; the rest default to the task's."""
+
+    # The shape only: a router validates with job_model()'s subclass, bounded by its limits.
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [_JOB_EXAMPLE], **_DELAY_OR_RUN_AT},
+    )
+
+    type: str
+    payload: dict[str, Any] = Field(default_factory=dict)
+    queue: str | None = None
+    priority: int | None = None
+    delay: float | None = None
+    run_at: datetime | None = None
+    max_attempts: int | None = None
+    timeout: float | None = None
+    dedupe_key: str | None = None
+    tags: list[str] | None = None
+
+
+def job_model(limits: Limits) -> type[JobIn]:
+    """:class:`JobIn` with the engine's bounds for a queue with ``limits``."""
+    tags: Any = list[text_type(limits.max_tag_length)] | None  # type: ignore[misc]
+    days_ahead = f"{limits.max_delay_seconds / 86400:g}"
+    return create_model(
+        "JobIn",
+        __base__=JobIn,
+        __doc__=JobIn.__doc__,
+        type=(name_type(limits), Field(description="the task name")),
+        payload=(
+            Payload,
+            Field(
+                default_factory=dict,
+                description=(
+                    "keyword arguments of the task: a JSON object of at most "
+                    f"{limits.max_payload_bytes} bytes as JSON"
+                ),
+            ),
+        ),
+        queue=(name_type(limits) | None, None),
+        priority=(
+            whole_type(PRIORITY_MIN, PRIORITY_MAX) | None,
+            Field(default=None, description="higher runs first"),
+        ),
+        delay=(
+            number_type(0, limits.max_delay_seconds) | None,
+            Field(default=None, description="seconds to wait before running; not with run_at"),
+        ),
+        run_at=(
+            AwareDatetime | None,
+            Field(
+                default=None,
+                description=f"when to run, at most {days_ahead} days ahead; not with delay",
+            ),
+        ),
+        max_attempts=(whole_type(1, limits.max_attempts_limit) | None, None),
+        timeout=(
+            number_type(0.001, limits.max_timeout_seconds) | None,
+            Field(default=None, description="seconds; null for none"),
+        ),
+        dedupe_key=(
+            text_type(limits.max_dedupe_key_length) | None,
+            Field(
+                default=None, description="an unfinished job holding this key is returned instead"
+            ),
+        ),
+        tags=(tags, Field(default=None, max_length=limits.max_tags)),
+    )
+
+
+class JobBatchIn(BaseModel):
+    """Jobs to enqueue together, all or nothing."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"jobs": [_JOB_EXAMPLE]}]}
+    )
+
+    jobs: list[JobIn]
+
+
+def batch_model(job: type[JobIn], max_batch_size: int) -> type[JobBatchIn]:
+    """:class:`JobBatchIn` of ``job`` models, at most ``max_batch_size`` of them."""
+    return create_model(
+        "JobBatchIn",
+        __base__=JobBatchIn,
+        __doc__=JobBatchIn.__doc__,
+        jobs=(list[job], Field(max_length=max_batch_size)),  # type: ignore[valid-type]
+    )
+
+
+def _finished(status: JobStatus) -> JobStatus:
+    if status not in FINISHED:
+        raise ValueError(
+            f"only finished jobs can be purged ({', '.join(_FINISHED_NAMES)}), not {status}"
+        )
+    return status
+
+
+_FINISHED_NAMES = [s.value for s in JobStatus if s in FINISHED]
+#: A status a purge may name.
+FinishedStatus = Annotated[
+    JobStatus,
+    AfterValidator(_finished),
+    WithJsonSchema({"type": "string", "enum": _FINISHED_NAMES}),
+]
+
+
+class AttemptOut(BaseModel):
+    number: int
+    worker: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    outcome: str
+    error: str | None
+
+
+class JobOut(BaseModel):
+    """A job."""
+
+    id: uuid.UUID
+    type: str
+    payload: dict[str, Any]
+    queue: str
+    priority: int
+    status: JobStatus
+    attempts: int
+    max_attempts: int
+    created_at: datetime
+    scheduled_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    last_error: str | None
+    result: Any
+    dedupe_key: str | None
+    tags: list[str]
+    cancel_requested: bool
+
+    @classmethod
+    def fields_of(cls, job: Job) -> dict[str, Any]:
+        return {
+            "id": job.id,
+            "type": job.task,
+            "payload": job.payload,
+            "queue": job.queue,
+            "priority": job.priority,
+            "status": job.status,
+            "attempts": job.attempts,
+            "max_attempts": job.max_attempts,
+            "created_at": job.created_at,
+            "scheduled_at": job.run_at,
+            "started_at": job.started_at,
+            "finished_at": job.finished_at,
+            "last_error": job.last_error,
+            "result": job.result,
+            "dedupe_key": job.dedupe_key,
+            "tags": job.tags,
+            "cancel_requested": job.cancel_requested,
+        }
+
+    @classmethod
+    def of(cls, job: Job) -> JobOut:
+        return cls(**cls.fields_of(job))
+
+
+class EnqueuedJob(JobOut):
+    """A job as enqueue answers it: ``deduplicated`` says it already existed."""
+
+    deduplicated: bool
+
+    @classmethod
+    def of(cls, job: Job) -> EnqueuedJob:
+        return cls(**cls.fields_of(job), deduplicated=job.deduplicated)
+
+
+class JobDetail(JobOut):
+    """A job with the history of its attempts."""
+
+    attempt_history: list[AttemptOut]
+
+    @classmethod
+    def of(cls, job: Job) -> JobDetail:
+        history = [
+            AttemptOut(
+                number=a.number,
+                worker=a.worker,
+                started_at=a.started_at,
+                finished_at=a.finished_at,
+                outcome=a.outcome,
+                error=a.error,
+            )
+            for a in job.history
+        ]
+        return cls(**cls.fields_of(job), attempt_history=history)
+
+
+class JobPage(BaseModel):
+    items: list[JobOut]
+    next_cursor: str | None
+
+
+class JobBatchOut(BaseModel):
+    items: list[EnqueuedJob]
+
+
+class Deleted(BaseModel):
+    deleted: int
