@@ -102,11 +102,11 @@ class Worker:
             interval=s.heartbeat_interval or s.lease_seconds / 3,
             worker=info,
             held=self._held.leases,
-            report=self._on_heartbeat,
+            report=self.on_heartbeat,
             loop=asyncio.get_running_loop(),
         )
         heartbeat.start()
-        notifier = Notifier(self._dsn, storage.q, self._on_notification, self._wake.set)
+        notifier = Notifier(self._dsn, storage.q, self.on_notification, self._wake.set)
         maintenance: asyncio.Task[None] | None = None
         try:
             if s.listen:
@@ -181,11 +181,13 @@ class Worker:
 
     # --- what the notifier and the heartbeat report -------------------------------------------
 
-    def _on_notification(self, payload: str) -> None:
+    def on_notification(self, payload: str) -> None:
+        """What the notifier calls with each notification on the schema's channel."""
         if self._claimer is not None:
             self._claimer.on_notification(payload)
 
-    def _on_heartbeat(self, lost: set[uuid.UUID], cancel: set[uuid.UUID]) -> None:
+    def on_heartbeat(self, lost: set[uuid.UUID], cancel: set[uuid.UUID]) -> None:
+        """What the heartbeat reports: jobs whose lease was lost, jobs asked to stop."""
         for job_id in lost:
             held = self._held.get(job_id)
             # A job whose outcome is already buffered was not lost: it just finished.
