@@ -28,7 +28,7 @@ async def test_a_beat_that_raises_is_logged_and_the_next_one_beats(
 
     heartbeat = Heartbeat(
         dsn=queue.dsn or "",
-        queries=storage.q,
+        storage=storage,
         worker=WorkerInfo("beats-on", "host", 1, None, 1),
         lease_seconds=30,
         interval=0.05,

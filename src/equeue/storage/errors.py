@@ -59,12 +59,16 @@ def translating(
         except (*_UNAVAILABLE, *_DRIVER) as exc:
             raise translate(exc) from exc
 
+    run.__translating__ = True  # type: ignore[attr-defined]
     return run
 
 
 def translated(cls: C) -> C:
-    """Wrap every public coroutine method of a storage class with the translation."""
-    for name, member in list(vars(cls).items()):
-        if not name.startswith("_") and inspect.iscoroutinefunction(member):
+    """Wrap every public coroutine method of a storage class, those it inherits from the
+    statement groups it is made of included, with the translation."""
+    for name in dir(cls):
+        member = getattr(cls, name)
+        public = not name.startswith("_") and inspect.iscoroutinefunction(member)
+        if public and not getattr(member, "__translating__", False):
             setattr(cls, name, translating(member))
     return cls

@@ -2,7 +2,7 @@
 
 The heartbeat must go on even when a task hogs the event loop (a CPU-bound ``async def``)
 and must never wait behind task work for a pool connection, so it runs in its own thread,
-with its own event loop and its own connection.
+with its own event loop and its own connection, which it passes to each storage method.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from equeue.storage.sql import Queries
+from equeue.storage import Lease, WorkerStorage
 
 log = logging.getLogger("equeue.worker")
 
@@ -41,16 +41,16 @@ class Heartbeat:
         self,
         *,
         dsn: str,
-        queries: Queries,
+        storage: WorkerStorage,
         worker: WorkerInfo,
         lease_seconds: float,
         interval: float,
-        held: Callable[[], list[tuple[uuid.UUID, uuid.UUID]]],
+        held: Callable[[], list[Lease]],
         report: Report,
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self._dsn = dsn
-        self._q = queries
+        self._storage = storage
         self._worker = worker
         self._lease = lease_seconds
         self._interval = interval
@@ -92,13 +92,11 @@ class Heartbeat:
         held = self._held()
         w = self._worker
         # Also when nothing is held: a job handed over may wait for the worker to read it.
-        ids = [job_id for job_id, _ in held]
-        tokens = [token for _, token in held]
-        rows = await connection.fetch(self._q["renew_leases"], ids, tokens, self._lease, w.id)
-        lost = set(ids) - {row["id"] for row in rows}
-        cancel = {row["id"] for row in rows if row["cancel_requested"]}
-        await connection.execute(
-            self._q["upsert_worker"], w.id, w.host, w.pid, w.queues, w.concurrency, len(held)
+        renewed = await self._storage.renew_leases(w.id, held, self._lease, executor=connection)
+        lost = {job_id for job_id, _ in held} - {r.id for r in renewed}
+        cancel = {r.id for r in renewed if r.cancel_requested}
+        await self._storage.register_worker(
+            w.id, w.host, w.pid, w.queues, w.concurrency, len(held), executor=connection
         )
         if lost or cancel:
             self._worker_loop.call_soon_threadsafe(self._report, lost, cancel)

@@ -1,0 +1,110 @@
+"""Running one job: its task in an asyncio task of its own, with the job's timeout.
+
+Async task functions run on the worker's event loop; plain ones in a thread (see
+worker/threads.py). Whatever the task does, its job ends in exactly one outcome: a
+success or a failure buffered for the flusher, a cancel when asked for one, nothing
+when its lease was lost, and a release when the worker shuts down (see
+worker/stopping.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from functools import partial
+
+from equeue.context import JobContext, set_current_job
+from equeue.errors import JobTimeoutError, TaskNotRegisteredError
+from equeue.job import encode_json
+from equeue.storage import Claimed
+from equeue.task import TaskRegistry
+from equeue.worker.held import CancelReason, Held, HeldJobs
+from equeue.worker.outcomes import Outcomes, log_outcome
+from equeue.worker.stats import JobStats
+from equeue.worker.threads import TaskThreads
+
+
+class Execution:
+    """Starts held jobs and turns how each task ended into its outcome."""
+
+    def __init__(
+        self,
+        tasks: TaskRegistry,
+        held: HeldJobs,
+        outcomes: Outcomes,
+        threads: TaskThreads,
+        stats: JobStats,
+    ) -> None:
+        self._tasks = tasks
+        self._held = held
+        self._outcomes = outcomes
+        self._threads = threads
+        self._stats = stats
+
+    def start(self, job: Claimed, now: float) -> None:
+        """Hold ``job`` and run it; a job already held is left as it is."""
+        held = self._held.add(job, now)
+        if held is None:
+            return
+        self._stats.observe(job.queue, job.task, "wait_seconds", job.waited)
+        held.task = asyncio.create_task(self._run(held))
+
+    async def _run(self, held: Held) -> None:
+        try:
+            await self._execute(held)
+        finally:
+            self._held.task_ended(held)
+
+    async def _execute(self, held: Held) -> None:
+        job = held.claimed
+        try:
+            result_json = await self._call(job)
+        except asyncio.CancelledError as exc:
+            if held.cancel_reason is None:
+                if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                    raise  # not this worker's doing: let whoever cancelled see it through
+                self._outcomes.failed(held, exc)  # the task raised it itself
+                return
+            asyncio.current_task().uncancel()  # type: ignore[union-attr]
+            self._on_cancelled(held)
+            return
+        except BaseException as exc:  # every task error is recorded, SystemExit too:
+            # a task must not stop the worker, and its job must not stay held.
+            self._outcomes.failed(held, exc)
+            return
+        self._outcomes.succeeded(held, result_json)
+
+    async def _call(self, job: Claimed) -> str:
+        """Run the job's task within its timeout; its result as JSON."""
+        task = self._tasks.get(job.task)
+        if task is None:
+            raise TaskNotRegisteredError(f"this worker has no task named {job.task!r}")
+        kwargs = json.loads(job.payload)
+        # This asyncio task has a context of its own: the variable is the job's only.
+        set_current_job(JobContext(job.id, job.task, job.queue, job.attempts, job.max_attempts))
+        if task.is_async:
+            call = task.func(**kwargs)
+        else:
+            call = self._threads.run(partial(task.func, **kwargs))
+        if job.timeout is None:
+            result = await call
+        else:
+            try:
+                async with asyncio.timeout(job.timeout):
+                    result = await call
+            except TimeoutError:
+                raise JobTimeoutError(
+                    f"timed out after {job.timeout:g}s (attempt {job.attempts})"
+                ) from None
+        try:
+            return encode_json(result)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"the task's result cannot be stored as JSON: {exc}") from None
+
+    def _on_cancelled(self, held: Held) -> None:
+        if held.cancel_reason is CancelReason.REQUESTED:
+            self._outcomes.cancelled(held)
+        elif held.cancel_reason is CancelReason.LEASE_LOST:
+            log_outcome(held, "abandoned (lease lost)")
+            self._held.forget(held.claimed.id)
+        # Jobs cancelled by a shutdown stay held: the drain releases them in one statement.
