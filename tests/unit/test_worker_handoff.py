@@ -5,10 +5,23 @@ from __future__ import annotations
 
 import asyncio
 
+from equeue import Queue
 from equeue.worker.handoff import OfferState
 from tests.conftest import wait_until
 from tests.unit.fake_storage import FakeStorage
 from tests.unit.worker_harness import FakeListener, make_queue, serving
+
+
+def recording_queue() -> tuple[Queue, list[str]]:
+    """A queue whose task ``record`` notes the tags it ran with, in order."""
+    queue = make_queue()
+    ran: list[str] = []
+
+    @queue.task(name="record")
+    async def record(tag: str) -> None:
+        ran.append(tag)
+
+    return queue, ran
 
 
 def _offer_state(worker: object) -> OfferState:
@@ -18,13 +31,7 @@ def _offer_state(worker: object) -> OfferState:
 
 
 async def test_a_notified_hand_off_is_read_started_once_and_the_offer_opened_again() -> None:
-    queue = make_queue()
-    ran: list[str] = []
-
-    @queue.task(name="record")
-    async def record(tag: str) -> None:
-        ran.append(tag)
-
+    queue, ran = recording_queue()
     storage = FakeStorage()
     async with serving(queue, storage, FakeListener(), poll_interval=30) as worker:
         await wait_until(lambda: worker.id in storage.offers)
@@ -47,13 +54,7 @@ async def test_a_notified_hand_off_is_read_started_once_and_the_offer_opened_aga
 
 
 async def test_a_hand_off_whose_notification_is_lost_is_collected_by_the_next_claim() -> None:
-    queue = make_queue()
-    ran: list[str] = []
-
-    @queue.task(name="record")
-    async def record(tag: str) -> None:
-        ran.append(tag)
-
+    queue, ran = recording_queue()
     storage = FakeStorage()
     async with serving(queue, storage, FakeListener(), poll_interval=30) as worker:
         await wait_until(lambda: worker.id in storage.offers)
@@ -67,13 +68,7 @@ async def test_a_hand_off_whose_notification_is_lost_is_collected_by_the_next_cl
 
 
 async def test_forged_hand_off_notifications_start_nothing() -> None:
-    queue = make_queue()
-    ran: list[str] = []
-
-    @queue.task(name="record")
-    async def record(tag: str) -> None:
-        ran.append(tag)
-
+    queue, ran = recording_queue()
     storage = FakeStorage()
     async with serving(queue, storage, FakeListener(), poll_interval=30) as worker:
 
