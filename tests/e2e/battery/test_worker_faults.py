@@ -113,6 +113,12 @@ async def test_sigterm_lets_in_flight_jobs_finish_within_the_grace(
     assert report.statuses == {"succeeded": len(committed)}
     assert report.duplicates == 0  # every job in flight finished: none was given back
     assert stopped_in < 10
+    # Every job the stopping worker had started, it finished itself.
+    started = [run for run in read_executions(fleet.folder) if run.pid == victim.pid]
+    assert started
+    for run in started:
+        last = (await battery_queue.get_job(run.job_id)).history[-1]
+        assert (last.outcome, last.worker.split(":")[1]) == ("succeeded", str(victim.pid))
 
 
 async def test_second_sigterm_releases_held_jobs_at_once(
@@ -136,3 +142,37 @@ async def test_second_sigterm_releases_held_jobs_at_once(
     assert report.statuses == {"succeeded": len(committed)}
     assert report.duplicates == len(committed)  # each released once, rerun once, explained
     assert stopped_in < 5  # far inside the 60 s grace: the second signal skipped it
+
+
+async def test_a_frozen_worker_cannot_complete_jobs_taken_over_meanwhile(
+    battery_queue: Queue, fleet: Fleet
+) -> None:
+    """SIGSTOP a worker past its lease, let another run its jobs, SIGCONT it: its late
+    outcomes land on jobs that moved on, and none is accepted."""
+    frozen = fleet.spawn("--concurrency", "5", "--lease", "2")
+    committed = await enqueue_work(battery_queue, 5, 1.5)
+    await wait_until(lambda: len(read_executions(fleet.folder)) == 5, timeout=30)
+    frozen.send_signal(signal.SIGSTOP)
+    stopped = time.monotonic()
+    fleet.spawn("--concurrency", "5", "--lease", "2")
+    await wait_until(partial(all_final, battery_queue, len(committed)), timeout=60)
+    recovery = time.monotonic() - stopped
+    frozen.send_signal(signal.SIGCONT)
+
+    async def frozen_done() -> bool:
+        # Its tasks' sleeps are over at once: each either writes its outcome (refused)
+        # or is stopped by the heartbeat that finds the job gone. Then it idles.
+        return await jobs_running_on(fleet.url, fleet.schema, frozen) == 0
+
+    await wait_until(frozen_done, timeout=30)
+    frozen.send_signal(signal.SIGTERM)
+    assert frozen.wait(timeout=30) == 0
+    report = await check(fleet.url, fleet.schema, committed, fleet.folder)
+    refused = (fleet.folder / "worker0.log").read_text().count("refused: its lease was lost")
+    assert_holds(f"frozen worker (late outcomes refused: {refused})", report, 1, recovery)
+    assert report.statuses == {"succeeded": len(committed)}
+    assert report.duplicates == len(committed)  # each job ran again, explained by its lease
+    assert refused > 0  # the frozen worker did try to complete, and was turned away
+    for job_id in committed:
+        job = await battery_queue.get_job(job_id)
+        assert job.history[-1].worker.split(":")[1] != str(frozen.pid)
