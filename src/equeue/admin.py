@@ -1,6 +1,6 @@
 """The administration façade: everything besides jobs that is read or managed from above
 the engine — queue flags and statistics, workers, registered tasks, readiness, API keys,
-the fleet-wide metrics and the job-change events.
+the fleet-wide metrics, the job-change events, and workers over HTTP.
 
 It is reached as ``queue.admin`` (see :class:`~equeue.queue.Queue`), and with
 :class:`~equeue.queue.Queue` it is the only way the API, the dashboard and the command
@@ -11,16 +11,18 @@ subclass) when the database fails.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from equeue.listener import Listener
-from equeue.records import KeyInfo, QueueStats, StatCell, StoredKey
-from equeue.storage import Storage
+from equeue.records import KeyInfo, LeasedJob, QueueStats, StatCell, StoredKey
+from equeue.storage import Claimed, Failure, Storage
 from equeue.storage.api import ApiStorage, check_listener_query, events_channel
 from equeue.storage.pool import pending_migrations
+from equeue.storage.sql import channel_name
 
 
 class _Engine(Protocol):
@@ -127,3 +129,72 @@ class Admin:
     async def event_jobs(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
         """Task and queue of each job still present, by id."""
         return await (await self._api()).event_jobs(ids)
+
+    # --- workers over HTTP ----------------------------------------------------------------
+    # The same statements as the engine's own workers, fenced by the same lease tokens; a
+    # worker over HTTP is listed as ``worker`` with the caller's address as its host.
+
+    async def claim_jobs(
+        self, worker: str, host: str, queue: str, limit: int, lease_seconds: float
+    ) -> list[LeasedJob]:
+        """Claim up to ``limit`` runnable jobs of ``queue`` for ``worker``, each under a
+        lease of ``lease_seconds`` with a fresh token; lists the worker."""
+        storage = await self._queue._storage()
+        claimed = await storage.claim(worker, [queue], limit, lease_seconds)
+        await storage.touch_remote_worker(worker, host, queue, limit)
+        return [_leased(job) for job in claimed]
+
+    async def renew_lease(
+        self, worker: str, host: str, job_id: uuid.UUID, token: uuid.UUID, lease_seconds: float
+    ) -> bool | None:
+        """Extend the lease of a job held under ``token`` to ``lease_seconds`` from now;
+        returns whether its cancel is requested, or None when the lease is lost (the job
+        is not running under this token). Refreshes the worker's row."""
+        storage = await self._queue._storage()
+        renewed = await storage.renew_leases(worker, [(job_id, token)], lease_seconds)
+        await storage.touch_remote_worker(worker, host, None, 0)
+        return renewed[0].cancel_requested if renewed else None
+
+    async def complete_job(self, job_id: uuid.UUID, token: uuid.UUID, result: Any) -> bool:
+        """Record the success of a job held under ``token``, with its JSON ``result``;
+        False (and nothing changed) when the lease is lost."""
+        storage = await self._queue._storage()
+        return bool(await storage.complete([(job_id, token, json.dumps(result))]))
+
+    async def fail_job(
+        self, job_id: uuid.UUID, token: uuid.UUID, error: str, detail: str, delay: float
+    ) -> str | None:
+        """Record a failed attempt of a job held under ``token``: it is retried after
+        ``delay`` seconds if attempts are left. Returns the job's new status, or None (and
+        nothing changed) when the lease is lost."""
+        storage = await self._queue._storage()
+        failure = Failure(id=job_id, token=token, error=error, detail=detail, delay=delay)
+        return (await storage.fail([failure])).get(job_id)
+
+    def jobs_listener(self, on_message: Callable[[str], None], *, log: logging.Logger) -> Listener:
+        """A listener (not started) of the jobs channel of this schema: ``q:<queue>`` says
+        that jobs of that queue may be runnable now."""
+        schema = self._queue.schema
+        return Listener(
+            self._queue.dsn or "",
+            channel_name(schema),
+            on_message,
+            name="claim wake-ups",
+            application_name=f"equeue:{schema}:claims",
+            check_query=check_listener_query(schema),
+            log=log,
+        )
+
+
+def _leased(job: Claimed) -> LeasedJob:
+    return LeasedJob(
+        id=job.id,
+        task=job.task,
+        queue=job.queue,
+        payload=json.loads(job.payload),
+        priority=job.priority,
+        attempt=job.attempts,
+        max_attempts=job.max_attempts,
+        timeout=job.timeout,
+        lease_token=job.lease_token,
+    )

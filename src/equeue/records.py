@@ -6,8 +6,10 @@ They live here, below both, so that neither side has to import the other.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +54,18 @@ class StatCell:
     le: float
     n: int
     total: float
+
+
+@dataclass(frozen=True, slots=True)
+class LeasedJob:
+    """A job claimed by a worker over HTTP: what it needs to run it and to report back."""
+
+    id: uuid.UUID
+    task: str
+    queue: str
+    payload: Any
+    priority: int
+    attempt: int
+    max_attempts: int
+    timeout: float | None
+    lease_token: uuid.UUID

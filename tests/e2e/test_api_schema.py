@@ -47,6 +47,9 @@ def fuzz_server(database_url: str) -> Iterator[Server]:
         # Which task names exist is the workers' registry, state the schema cannot carry:
         # without this, every generated task name would be refused as unknown.
         EQUEUE_ALLOW_UNKNOWN_TASKS="true",
+        # A claim of an empty queue waits up to the declared bound: kept short, so that
+        # the run's many claims cost well under a second each.
+        EQUEUE_CLAIM_MAX_WAIT_SECONDS="0.2",
     )
     try:
         yield running

@@ -74,7 +74,7 @@ def test_the_batch_and_page_bounds_are_the_settings(openapi: dict[str, Any]) -> 
 def test_keys_need_at_least_one_known_scope(openapi: dict[str, Any]) -> None:
     scopes = openapi["components"]["schemas"]["KeyIn"]["properties"]["scopes"]
     assert scopes["minItems"] == 1
-    assert scopes["items"]["enum"] == ["read", "write", "admin"]
+    assert scopes["items"]["enum"] == ["read", "write", "admin", "work"]
 
 
 def test_every_error_answer_is_declared_with_the_error_model(openapi: dict[str, Any]) -> None:

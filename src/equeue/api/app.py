@@ -17,6 +17,7 @@ from equeue.api.auth import arrived_on_loopback
 from equeue.api.errors import error_response, http_exception_handler, unexpected_error_handler
 from equeue.api.routes import create_router, event_hub
 from equeue.api.settings import ApiSettings, is_loopback
+from equeue.api.wakeups import claim_wakeups
 from equeue.queue import Queue
 from equeue.redact import redact_server_logs
 
@@ -27,7 +28,8 @@ def lifespan(
     """A FastAPI lifespan: ``FastAPI(lifespan=lifespan(queue))``.
 
     Opens the queue's pool (and applies migrations when ``migrate_on_start`` is set),
-    starts the event hub, and on shutdown stops the hub and closes the pool.
+    starts the event hub, and on shutdown stops the hub (and the wake-ups of waiting
+    claims, if any claim waited) and closes the pool.
     """
     settings = settings or ApiSettings()
 
@@ -43,6 +45,7 @@ def lifespan(
             yield
         finally:
             await hub.stop()
+            await claim_wakeups(queue).stop()
             await queue.close()
 
     return run

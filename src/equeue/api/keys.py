@@ -15,8 +15,11 @@ from collections.abc import Iterable
 from equeue.queue import Queue
 from equeue.records import KeyInfo, StoredKey
 
-#: Scopes, each including the ones before it: admin can do all, write can also read.
-SCOPES = ("read", "write", "admin")
+#: Scopes a key may carry. read, write and admin each include the ones before them (admin
+#: can do all, write can also read); work, for workers over HTTP, lets a key claim jobs
+#: and report on them, and nothing else: only admin includes it.
+SCOPES = ("read", "write", "admin", "work")
+_RANKED = ("read", "write", "admin")
 _PREFIX = "eqk"
 
 
@@ -35,8 +38,10 @@ def normalise_scopes(scopes: Iterable[str]) -> list[str]:
 
 def grants(scopes: Iterable[str], needed: str) -> bool:
     """Whether a key with ``scopes`` may do what ``needed`` allows."""
-    rank = SCOPES.index(needed)
-    return any(SCOPES.index(s) >= rank for s in scopes if s in SCOPES)
+    if needed not in _RANKED:
+        return needed in scopes or "admin" in scopes
+    rank = _RANKED.index(needed)
+    return any(_RANKED.index(s) >= rank for s in scopes if s in _RANKED)
 
 
 def hash_secret(secret: str) -> bytes:

@@ -75,16 +75,23 @@ async def _require_admin(request: Request) -> Principal:
     return await _checked(request, "admin")
 
 
+async def _require_work(request: Request) -> Principal:
+    return await _checked(request, "work")
+
+
 _SCOPE_OF_DEPENDENCY: dict[Callable[..., Any], str] = {
     _require_read: "read",
     _require_write: "write",
     _require_admin: "admin",
+    _require_work: "work",
 }
 
 
 ReadKey = Annotated[Principal, Depends(_require_read)]
 WriteKey = Annotated[Principal, Depends(_require_write)]
 AdminKey = Annotated[Principal, Depends(_require_admin)]
+#: A worker over HTTP: claims jobs and reports on them (admin keys may too).
+WorkKey = Annotated[Principal, Depends(_require_work)]
 
 
 def _needed_scope(dependant: Dependant) -> str | None:

@@ -34,7 +34,7 @@ def _keys_module() -> Any:
 @shared_options()
 def keys_create(
     scope: Annotated[
-        list[str] | None, typer.Option(help="read, write or admin (repeatable) [read]")
+        list[str] | None, typer.Option(help="read, write, admin or work (repeatable) [read]")
     ] = None,
     name: Annotated[str | None, typer.Option(help="A label, e.g. the client's name")] = None,
     *,

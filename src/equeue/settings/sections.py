@@ -127,6 +127,13 @@ class ApiSettings(BaseSettings):
     max_page_size: int = Field(
         default=500, ge=1, description="Most jobs in one page of `GET /v1/jobs`."
     )
+    claim_max_wait_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        le=300,
+        description="Longest `wait` a worker over HTTP may give a claim "
+        "(`POST /v1/queues/{name}/claim`): how long it long-polls an empty queue.",
+    )
     events_token_seconds: float = Field(
         default=300.0, gt=0, description="Lifetime of the tokens `POST /v1/events/token` issues."
     )

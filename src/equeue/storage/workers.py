@@ -42,6 +42,13 @@ class WorkerStatements(Statements):
             self.q["upsert_worker"], worker_id, host, pid, queues, concurrency, held
         )
 
+    async def touch_remote_worker(
+        self, worker_id: str, host: str, queue: str | None, concurrency: int
+    ) -> None:
+        """List a worker over HTTP, or refresh it, with the jobs it holds now (see the
+        statement)."""
+        await self.pool.execute(self.q["touch_remote_worker"], worker_id, host, queue, concurrency)
+
     async def report_worker_threads(
         self, worker_id: str, abandoned: int, paused: bool, *, executor: Executor | None = None
     ) -> None:

@@ -33,17 +33,31 @@ from equeue.api.models.jobs import (
 )
 from equeue.api.models.keys import EventToken, KeyCreated, KeyIn, KeyList, KeyOut, Scope
 from equeue.api.models.queues import QueueList, QueueOut, QueueState, Replayed
+from equeue.api.models.work import (
+    Claimed,
+    CompleteIn,
+    FailIn,
+    HeartbeatIn,
+    HeartbeatOut,
+    LeasedJobOut,
+    Reported,
+)
 
 __all__ = [
     "AttemptOut",
     "BoundedInputs",
+    "Claimed",
+    "CompleteIn",
     "Deleted",
     "EnqueuedJob",
     "ErrorDetail",
     "ErrorOut",
     "EventToken",
+    "FailIn",
     "FinishedStatus",
     "Health",
+    "HeartbeatIn",
+    "HeartbeatOut",
     "JobBatchIn",
     "JobBatchOut",
     "JobDetail",
@@ -54,11 +68,13 @@ __all__ = [
     "KeyIn",
     "KeyList",
     "KeyOut",
+    "LeasedJobOut",
     "Payload",
     "QueueList",
     "QueueOut",
     "QueueState",
     "Replayed",
+    "Reported",
     "Scope",
     "TaskList",
     "TaskOut",

@@ -11,13 +11,14 @@ from pydantic_core import core_schema
 from equeue.job import NAME_PATTERN, TEXT_PATTERN, Limits
 
 
-def _payload_schema() -> core_schema.CoreSchema:
-    """A JSON object whose texts, its keys included, at any depth, jsonb can store (no NUL
-    character): the rule :func:`equeue.job.encode_payload` enforces, as a schema."""
+def _payload_schema(*, any_value: bool = False) -> core_schema.CoreSchema:
+    """A JSON object (with ``any_value``, any JSON value) whose texts, its keys included,
+    at any depth, jsonb can store (no NUL character): the rule
+    :func:`equeue.job.encode_payload` enforces, as a schema."""
     text = core_schema.definition_reference_schema("PayloadText")
     value = core_schema.definition_reference_schema("PayloadValue")
     return core_schema.definitions_schema(
-        core_schema.dict_schema(text, value),
+        value if any_value else core_schema.dict_schema(text, value),
         [
             core_schema.str_schema(pattern=TEXT_PATTERN, ref="PayloadText"),
             core_schema.nullable_schema(
@@ -38,11 +39,19 @@ def _payload_schema() -> core_schema.CoreSchema:
 
 
 _PAYLOAD_SCHEMA = _payload_schema()
+_RESULT_SCHEMA = _payload_schema(any_value=True)
 #: A payload: validated as a plain dict (the engine checks its JSON text in one pass, far
 #: cheaper than walking it here), declared in the schema with the rule that check enforces.
 Payload = Annotated[
     dict[str, Any],
     GetPydanticSchema(get_pydantic_json_schema=lambda _schema, handler: handler(_PAYLOAD_SCHEMA)),
+]
+
+#: A job's result as a worker over HTTP reports it: any JSON value jsonb can store.
+ResultValue = Annotated[
+    Any,
+    Field(default=None),
+    GetPydanticSchema(get_pydantic_json_schema=lambda _schema, handler: handler(_RESULT_SCHEMA)),
 ]
 
 

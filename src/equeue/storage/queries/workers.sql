@@ -37,3 +37,19 @@ RETURNING name, paused;
 
 -- name: list_queue_flags
 SELECT name, paused FROM {schema}.queues;
+
+-- name: touch_remote_worker
+-- A worker over HTTP ($1) was heard from at the address $2: listed, or refreshed with the
+-- number of jobs it holds now. $3 the queue it claimed from, added to its queues (NULL
+-- from a heartbeat); $4 the most jobs it asked for at once. Its pid is 0: it is no
+-- process of ours, and nothing of ours deletes its row but the pruning of silent workers.
+INSERT INTO {schema}.workers AS w (id, host, pid, queues, concurrency, running)
+SELECT $1, $2, 0, CASE WHEN $3::text IS NULL THEN '{}'::text[] ELSE ARRAY[$3::text] END,
+       $4, held.n
+  FROM (SELECT count(*)::integer AS n FROM {schema}.jobs j
+         WHERE j.status = 'running' AND j.worker_id = $1) AS held
+ON CONFLICT (id) DO UPDATE
+   SET last_seen = now(), running = excluded.running, host = excluded.host,
+       queues = CASE WHEN $3::text IS NULL OR $3::text = ANY(w.queues) THEN w.queues
+                     ELSE w.queues || $3::text END,
+       concurrency = greatest(w.concurrency, excluded.concurrency);
