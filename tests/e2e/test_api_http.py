@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -125,24 +124,6 @@ async def _drop_schema(dsn: str, schema: str) -> None:
         await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     finally:
         await connection.close()
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str) -> Iterator[Server]:
-    schema = f"t_api_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_migrated_schema(database_url, schema))
-    running = start_server(database_url, schema)
-    try:
-        yield running
-    finally:
-        stop(running.process)
-        asyncio.run(_drop_schema(database_url, schema))
-
-
-@pytest.fixture
-async def api(server: Server) -> AsyncIterator[httpx.AsyncClient]:
-    async with server.client() as client:
-        yield client
 
 
 def spawn(script: str, env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,35 +14,9 @@ import pytest
 
 from equeue import Queue
 from tests.conftest import storage_of
-from tests.e2e.test_api_http import (
-    Server,
-    _drop_schema,
-    _migrated_schema,
-    assert_error,
-    start_server,
-    stop,
-    unique,
-)
+from tests.e2e.test_api_http import Server, assert_error, unique
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str) -> Iterator[Server]:
-    schema = f"t_apiw_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_migrated_schema(database_url, schema))
-    running = start_server(database_url, schema)
-    try:
-        yield running
-    finally:
-        stop(running.process)
-        asyncio.run(_drop_schema(database_url, schema))
-
-
-@pytest.fixture
-async def api(server: Server) -> AsyncIterator[httpx.AsyncClient]:
-    async with server.client() as client:
-        yield client
 
 
 async def key_with(api: httpx.AsyncClient, *scopes: str) -> str:
