@@ -15,10 +15,21 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 
+from equeue.bulk import Action, bulk_action
 from equeue.listener import Listener
-from equeue.records import KeyInfo, LeasedJob, QueueStats, StatCell, StoredKey
+from equeue.records import (
+    BulkResult,
+    DeadLetterGroup,
+    KeyInfo,
+    LeasedJob,
+    QueueStats,
+    StatCell,
+    StepCell,
+    StoredKey,
+)
 from equeue.storage import Claimed, Failure, Storage
 from equeue.storage.api import ApiStorage, check_listener_query, events_channel
 from equeue.storage.pool import pending_migrations
@@ -61,9 +72,13 @@ class Admin:
         running, last_seen, ...)."""
         return await (await self._queue._storage()).list_workers()
 
-    async def live_workers(self, alive_seconds: float) -> list[dict[str, Any]]:
-        """The workers seen within the last ``alive_seconds``, as their rows."""
-        return await (await self._api()).live_workers(alive_seconds)
+    async def live_workers(
+        self, alive_seconds: float, default_lease_seconds: float = 30.0
+    ) -> list[dict[str, Any]]:
+        """The workers seen within the last ``alive_seconds``, as their rows, each with
+        ``running_jobs`` (ids), ``heartbeat_age_seconds`` and ``stale`` (silent for longer
+        than its lease, or ``default_lease_seconds`` when it stated none)."""
+        return await (await self._api()).live_workers(alive_seconds, default_lease_seconds)
 
     async def count_live_workers(self, alive_seconds: float) -> int:
         """How many workers were seen within the last ``alive_seconds``."""
@@ -103,6 +118,42 @@ class Admin:
         """Revoke a key; False when no active key has this id."""
         return await (await self._api()).revoke_key(key_id)
 
+    async def insert_sign_in_code(
+        self, code_hash: bytes, scopes: list[str], valid_seconds: float
+    ) -> datetime:
+        """Store a one-time sign-in code by its hash; returns when it expires."""
+        return await (await self._api()).insert_sign_in_code(code_hash, scopes, valid_seconds)
+
+    async def exchange_sign_in_code(
+        self, code_hash: bytes, key_id: str, secret_hash: bytes, name: str, key_seconds: float
+    ) -> KeyInfo | None:
+        """Use a sign-in code once for a new key (with the code's scopes, expiring after
+        ``key_seconds``); None when the code is unknown, used or expired."""
+        api = await self._api()
+        return await api.exchange_sign_in_code(code_hash, key_id, secret_hash, name, key_seconds)
+
+    # --- the dashboard's views and selections ---------------------------------------------
+
+    async def stats_steps(
+        self, step_seconds: int, steps: int, queue: str | None, metrics: list[str]
+    ) -> list[tuple[datetime, StepCell | None]]:
+        """The counts of ``metrics`` per step over the last ``steps`` steps of
+        ``step_seconds`` (a multiple of 10), oldest first: each step's cells, or one None
+        for a step without any."""
+        return await (await self._api()).stats_steps(step_seconds, steps, queue, metrics)
+
+    async def dead_letter_groups(
+        self, queue: str | None, limit: int
+    ) -> tuple[list[DeadLetterGroup], int]:
+        """Failed jobs grouped by task and first line of their last error, largest groups
+        first (at most ``limit``), and how many failed jobs there are in all."""
+        return await (await self._api()).dead_letter_groups(queue, limit)
+
+    async def bulk(self, action: Action, ids: list[uuid.UUID]) -> BulkResult:
+        """Retry, cancel or delete each of ``ids`` that its status allows; the others are
+        skipped with a reason (see :mod:`equeue.bulk`)."""
+        return await bulk_action(await self._queue._storage(), action, ids)
+
     # --- job-change events ----------------------------------------------------------------
 
     def event_listener(self, on_message: Callable[[str], None], *, log: logging.Logger) -> Listener:
@@ -141,7 +192,7 @@ class Admin:
         lease of ``lease_seconds`` with a fresh token; lists the worker."""
         storage = await self._queue._storage()
         claimed = await storage.claim(worker, [queue], limit, lease_seconds)
-        await storage.touch_remote_worker(worker, host, queue, limit)
+        await storage.touch_remote_worker(worker, host, queue, limit, lease_seconds)
         return [_leased(job) for job in claimed]
 
     async def renew_lease(
@@ -152,7 +203,7 @@ class Admin:
         is not running under this token). Refreshes the worker's row."""
         storage = await self._queue._storage()
         renewed = await storage.renew_leases(worker, [(job_id, token)], lease_seconds)
-        await storage.touch_remote_worker(worker, host, None, 0)
+        await storage.touch_remote_worker(worker, host, None, 0, lease_seconds)
         return renewed[0].cancel_requested if renewed else None
 
     async def complete_job(self, job_id: uuid.UUID, token: uuid.UUID, result: Any) -> bool:

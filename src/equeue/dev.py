@@ -20,13 +20,12 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 from pydantic import SecretStr
 
 from equeue import runner
 from equeue.api import create_app
+from equeue.api.keys import create_sign_in_code, sign_in_link
 from equeue.api.settings import check_bind_host
-from equeue.dashboard import create_dashboard_router
 from equeue.demo import register_demo_tasks
 from equeue.embedded import EmbeddedPostgres
 from equeue.loading import load_queue
@@ -38,7 +37,6 @@ from equeue.worker.configure import worker_settings
 
 log = logging.getLogger("equeue.dev")
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 KEY_FILE = "admin-key"
 
@@ -73,25 +71,13 @@ def admin_key(settings: Settings, data_dir: Path) -> str:
 
 
 def build_app(queue: Queue, settings: Settings, key: str) -> FastAPI:
-    """The API with the dashboard mounted, and ``/`` leading to it."""
+    """The API with the dashboard, and ``/`` leading to it."""
     # The stack migrates before serving; the key is the one it prints.
     api_settings = settings.model_copy(
         update={"api_key": SecretStr(key), "migrate_on_start": False}
     )
     check_bind(settings)
-    app = create_app(queue, api_settings)
-    # The status page has no login: serve it only where nobody else can reach it.
-    if settings.host in LOOPBACK_HOSTS:
-        app.include_router(create_dashboard_router(queue))
-    else:
-        log.warning("the /dashboard status page is served on loopback addresses only")
-    if not any(getattr(route, "path", None) == "/" for route in app.routes):
-
-        @app.get("/", include_in_schema=False)
-        async def root() -> RedirectResponse:
-            return RedirectResponse("/dashboard")
-
-    return app
+    return create_app(queue, api_settings)
 
 
 def check_bind(settings: Settings) -> None:
@@ -207,11 +193,15 @@ async def _announce(
     host = "127.0.0.1" if settings.host in {"0.0.0.0", "::"} else settings.host
     base = f"http://{host}:{port}"
     where = f"embedded, data in {database.pgdata}" if database else "external"
+    # The link signs the browser in with a key of its own (admin, 12 hours): the admin
+    # key below never has to be pasted into a page.
+    code, _ = await create_sign_in_code(queue, ["admin"])
     lines = [
         "",
         "equeue dev is running",
         f"  API        {base}/v1      (Swagger UI: {base}/docs)",
-        f"  Dashboard  {base}/dashboard",
+        f"  Dashboard  {sign_in_link(base, code)}",
+        "             (a one-time link, valid 10 minutes: `equeue keys sign-in-link` makes more)",
         f"  Database   {mask_dsn(queue.dsn or '')}  ({where}, schema {queue.schema})",
         f"  Admin key  {key}",
         f"  Tasks      {', '.join(queue.tasks.names())}",

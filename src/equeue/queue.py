@@ -283,17 +283,27 @@ class Queue:
         tag: str | None = None,
         limit: int = 50,
         cursor: str | None = None,
+        dedupe_key: str | None = None,
+        job_id: uuid.UUID | None = None,
     ) -> tuple[list[Job], str | None]:
         """One page of jobs, newest first, and the cursor of the next page (None at the end).
 
-        The cursor is keyset-based: it stays valid while jobs are added.
+        Every filter given must hold. The cursor is keyset-based: it stays valid while
+        jobs are added.
         """
         if status is not None:
             status = JobStatus(status)
         storage = await self._storage()
         before = _as_uuid(cursor) if cursor else None
         jobs = await storage.list_jobs(
-            status=status, queue=queue, task=task, tag=tag, limit=limit + 1, before=before
+            status=status,
+            queue=queue,
+            task=task,
+            tag=tag,
+            limit=limit + 1,
+            before=before,
+            dedupe_key=dedupe_key,
+            job_id=job_id,
         )
         next_cursor = str(jobs[limit - 1].id) if len(jobs) > limit else None
         return jobs[:limit], next_cursor
@@ -344,11 +354,17 @@ class Queue:
         return await storage.purge_jobs(wanted, queue, task)
 
     async def replay_failed(
-        self, *, queue: str | None = None, task: str | None = None, limit: int = 1000
+        self,
+        *,
+        queue: str | None = None,
+        task: str | None = None,
+        limit: int = 1000,
+        error: str | None = None,
     ) -> int:
-        """Send dead-lettered jobs back to the queue (history kept); returns how many."""
+        """Send dead-lettered jobs back to the queue (history kept); returns how many.
+        ``error``: only those whose last error's first line is this one."""
         storage = await self._storage()
-        return await storage.replay_failed(queue, task, limit)
+        return await storage.replay_failed(queue, task, limit, error)
 
     async def counts(self) -> dict[str, dict[str, int]]:
         """Jobs per queue and status: ``{"default": {"queued": 3, ...}}``."""

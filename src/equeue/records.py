@@ -19,6 +19,7 @@ class StoredKey:
     id: str
     scopes: frozenset[str]
     secret_hash: bytes
+    expires_at: datetime | None = None  #: None: it never expires
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class KeyInfo:
     scopes: list[str]
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +71,35 @@ class LeasedJob:
     max_attempts: int
     timeout: float | None
     lease_token: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class StepCell:
+    """One counter or (non-cumulative) histogram bucket of one time step, fleet-wide."""
+
+    at: datetime
+    metric: str
+    le: float
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetterGroup:
+    """Failed jobs of one task whose last errors start with the same line."""
+
+    task: str
+    error: str
+    count: int
+    queues: list[str]
+    first_failed_at: datetime | None
+    last_failed_at: datetime | None
+    sample_job_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    """What an action on many jobs did: the ids it was done to, and why it was not done
+    to the others (id, reason), each in the order asked."""
+
+    done: list[uuid.UUID]
+    skipped: list[tuple[uuid.UUID, str]]

@@ -117,6 +117,7 @@ class FakeStorage:
         concurrency: int,
         held: int = 0,
         *,
+        lease_seconds: float | None = None,
         executor: Executor | None = None,
     ) -> None:
         self._call("register_worker", 1)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -18,6 +20,7 @@ from equeue.api.errors import error_response, http_exception_handler, unexpected
 from equeue.api.routes import create_router, event_hub
 from equeue.api.settings import ApiSettings, is_loopback
 from equeue.api.wakeups import claim_wakeups
+from equeue.dashboard import DASHBOARD_PATH, create_dashboard_router
 from equeue.queue import Queue
 from equeue.redact import redact_server_logs
 
@@ -51,8 +54,12 @@ def lifespan(
     return run
 
 
-def create_app(queue: Queue, settings: ApiSettings | None = None) -> FastAPI:
-    """The standalone API server (Swagger UI at ``/docs``)."""
+def create_app(
+    queue: Queue, settings: ApiSettings | None = None, *, dashboard: bool | Path = True
+) -> FastAPI:
+    """The standalone API server (Swagger UI at ``/docs``), with the dashboard at
+    ``/dashboard/`` (and ``/`` leading there) unless ``dashboard`` is False; a path serves
+    the dashboard's bundle from that folder instead of the one shipped in the package."""
     settings = settings or ApiSettings()
     app = FastAPI(
         title="equeue",
@@ -74,6 +81,13 @@ def create_app(queue: Queue, settings: ApiSettings | None = None) -> FastAPI:
     # Added last, so it runs first: before CORS, routes and the dashboard.
     app.add_middleware(RequestGuard, settings=settings)
     app.include_router(create_router(queue, settings))
+    if dashboard is not False:
+        app.include_router(create_dashboard_router(None if dashboard is True else dashboard))
+
+        @app.get("/", include_in_schema=False)
+        async def root() -> RedirectResponse:
+            return RedirectResponse(DASHBOARD_PATH + "/", status_code=307)
+
     return app
 
 

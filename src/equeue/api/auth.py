@@ -232,6 +232,15 @@ class Authenticator:
             raise ApiError(401, "unauthorized", "the event token is not valid or has expired")
         return principal
 
+    def admit_sign_in(self, connection: HTTPConnection) -> str:
+        """Before a sign-in code is looked up: refuse a cross-site request, and spend a
+        token of the client's failure budget (429 once spent); returns the client, to give
+        the token back if the code works."""
+        check_origin(connection, self._origins)
+        client = client_address(connection)
+        self.failures.take(client)
+        return client
+
     def _require_loopback(self, connection: HTTPConnection) -> None:
         # Without authentication, a request that reached us on a non-loopback address is
         # refused even if the server was bound wider by mistake.

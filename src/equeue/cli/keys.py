@@ -1,4 +1,5 @@
-"""API keys: ``equeue keys create``, ``keys list`` and ``keys revoke``."""
+"""API keys: ``equeue keys create``, ``keys list``, ``keys revoke`` and
+``keys sign-in-link``."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ from equeue.cli.common import (
 )
 from equeue.queue import Queue
 
-keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Create, list and revoke API keys; make dashboard sign-in links.", no_args_is_help=True
+)
 
 
 def _keys_module() -> Any:
@@ -100,3 +103,42 @@ def keys_revoke(
         print_json({"revoked": key_id})
     else:
         out.print(f"revoked {key_id}")
+
+
+@keys_app.command("sign-in-link")
+@shared_options()
+def keys_sign_in_link(
+    scope: Annotated[
+        list[str] | None, typer.Option(help="read, write, admin or work (repeatable) [read]")
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="The API's address as browsers reach it [http://HOST:PORT]"),
+    ] = None,
+    *,
+    common: Common,
+) -> None:
+    """Print a one-time dashboard sign-in link: opened within 10 minutes, it signs the
+    browser in with a new key of these scopes, valid 12 hours."""
+    keys = _keys_module()
+    settings = common.settings()
+    scopes = scope or ["read"]
+    base = url or f"http://{settings.host}:{settings.port}"
+    if not base.startswith(("http://", "https://")):
+        fail(f"--url must start with http:// or https://, not {base!r}", EXIT_USAGE)
+    try:
+        keys.normalise_scopes(scopes)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+    async def make(queue: Queue) -> Any:
+        await queue.migrate()
+        return await keys.create_sign_in_code(queue, scopes)
+
+    code, expires_at = run_async(with_queue(settings, make))
+    link = keys.sign_in_link(base, code)
+    if common.as_json:
+        print_json({"url": link, "scopes": scopes, "expires_at": expires_at.isoformat()})
+    else:
+        out.print(link)
+        out.print(f"valid once, until {when(expires_at)} ({', '.join(scopes)})")

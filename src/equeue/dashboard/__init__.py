@@ -1,11 +1,9 @@
-"""The dashboard served at ``/dashboard``.
-
-For now a small server-rendered status page (queues, workers, recent jobs) that refreshes
-itself; ``equeue dev`` mounts it next to the API. It only reads.
-"""
+"""The dashboard served at ``/dashboard``: a single-page app (built from the top-level
+``dashboard/`` folder into ``static/``) that reads and acts through the REST API with
+the key the user signed in with. This package only serves its files."""
 
 from __future__ import annotations
 
-from equeue.dashboard.status import create_dashboard_router
+from equeue.dashboard.spa import DASHBOARD_PATH, STATIC_DIR, create_dashboard_router
 
-__all__ = ["create_dashboard_router"]
+__all__ = ["DASHBOARD_PATH", "STATIC_DIR", "create_dashboard_router"]

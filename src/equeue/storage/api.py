@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from typing import Any
 
-from equeue.records import KeyInfo, QueueStats, StatCell, StoredKey
+from equeue.records import DeadLetterGroup, KeyInfo, QueueStats, StatCell, StepCell, StoredKey
 from equeue.storage import Storage
 from equeue.storage.errors import translated
 from equeue.storage.sql import Queries
@@ -47,7 +48,9 @@ class ApiStorage:
         row = await self.storage.pool.fetchrow(self.q["get_api_key"], key_id)
         if row is None:
             return None
-        return StoredKey(row["id"], frozenset(row["scopes"]), bytes(row["secret_hash"]))
+        return StoredKey(
+            row["id"], frozenset(row["scopes"]), bytes(row["secret_hash"]), row["expires_at"]
+        )
 
     async def list_keys(self) -> list[KeyInfo]:
         return [KeyInfo(**dict(r)) for r in await self.storage.pool.fetch(self.q["list_api_keys"])]
@@ -69,8 +72,12 @@ class ApiStorage:
             for r in rows
         ]
 
-    async def live_workers(self, alive_seconds: float) -> list[dict[str, Any]]:
-        rows = await self.storage.pool.fetch(self.q["live_workers"], alive_seconds)
+    async def live_workers(
+        self, alive_seconds: float, default_lease_seconds: float
+    ) -> list[dict[str, Any]]:
+        rows = await self.storage.pool.fetch(
+            self.q["live_workers"], alive_seconds, default_lease_seconds
+        )
         return [dict(r) for r in rows]
 
     async def count_live_workers(self, alive_seconds: float) -> int:
@@ -93,3 +100,55 @@ class ApiStorage:
     async def stats_totals(self) -> list[StatCell]:
         rows = await self.storage.pool.fetch(self.q["stats_totals"])
         return [StatCell(**dict(r)) for r in rows]
+
+    # --- the dashboard ----------------------------------------------------------------
+
+    async def insert_sign_in_code(
+        self, code_hash: bytes, scopes: list[str], valid_seconds: float
+    ) -> datetime:
+        expires_at: datetime = await self.storage.pool.fetchval(
+            self.q["insert_sign_in_code"], code_hash, scopes, valid_seconds
+        )
+        return expires_at
+
+    async def exchange_sign_in_code(
+        self, code_hash: bytes, key_id: str, secret_hash: bytes, name: str, key_seconds: float
+    ) -> KeyInfo | None:
+        row = await self.storage.pool.fetchrow(
+            self.q["exchange_sign_in_code"], code_hash, key_id, secret_hash, name, key_seconds
+        )
+        return KeyInfo(**dict(row)) if row is not None else None
+
+    async def stats_steps(
+        self, step_seconds: int, steps: int, queue: str | None, metrics: list[str]
+    ) -> list[tuple[datetime, StepCell | None]]:
+        rows = await self.storage.pool.fetch(
+            self.q["stats_steps"], step_seconds, steps, queue, metrics
+        )
+        return [
+            (r["at"], StepCell(r["at"], r["metric"], r["le"], r["n"]) if r["metric"] else None)
+            for r in rows
+        ]
+
+    async def dead_letter_groups(
+        self, queue: str | None, limit: int
+    ) -> tuple[list[DeadLetterGroup], int]:
+        rows = await self.storage.pool.fetch(self.q["dead_letter_groups"], queue, limit)
+        groups = [
+            DeadLetterGroup(
+                task=r["task"],
+                error=r["error"],
+                count=r["n"],
+                queues=list(r["queues"]),
+                first_failed_at=r["first_failed_at"],
+                last_failed_at=r["last_failed_at"],
+                sample_job_id=r["sample_job_id"],
+            )
+            for r in rows
+        ]
+        return groups, (rows[0]["total"] if rows else 0)
+
+    async def bulk_jobs(self, action: str, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+        """Run ``bulk_<action>_jobs`` over distinct ``ids``: one row per id."""
+        rows = await self.storage.pool.fetch(self.q[f"bulk_{action}_jobs"], ids)
+        return [dict(r) for r in rows]

@@ -191,9 +191,16 @@ class JobStatements(Statements):
         tag: str | None,
         limit: int,
         before: uuid.UUID | None,
+        dedupe_key: str | None = None,
+        job_id: uuid.UUID | None = None,
     ) -> list[Job]:
-        query = "list_dead_jobs" if status in ("failed", "cancelled") else "list_jobs"
-        rows = await self.pool.fetch(self.q[query], status, queue, task, tag, limit, before)
+        args: list[object] = [status, queue, task, tag, limit, before, dedupe_key]
+        if job_id is not None:
+            query = "list_job_by_id"
+            args.append(job_id)
+        else:
+            query = "list_dead_jobs" if status in ("failed", "cancelled") else "list_jobs"
+        rows = await self.pool.fetch(self.q[query], *args)
         return [job_from_row(row) for row in rows]
 
     async def cancel_job(self, job_id: uuid.UUID) -> Job | None:
@@ -221,8 +228,10 @@ class JobStatements(Statements):
         result = await self.pool.execute(self.q["purge_jobs"], statuses, queue, task)
         return int(result.split()[-1])
 
-    async def replay_failed(self, queue: str | None, task: str | None, limit: int) -> int:
-        count: int = await self.pool.fetchval(self.q["replay_failed"], queue, task, limit)
+    async def replay_failed(
+        self, queue: str | None, task: str | None, limit: int, error: str | None = None
+    ) -> int:
+        count: int = await self.pool.fetchval(self.q["replay_failed"], queue, task, limit, error)
         return count
 
     async def queue_counts(self) -> dict[str, dict[str, int]]:

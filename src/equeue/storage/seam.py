@@ -84,6 +84,7 @@ class WorkerStorage(Protocol):
         concurrency: int,
         held: int = 0,
         *,
+        lease_seconds: float | None = None,
         executor: Executor | None = None,
     ) -> None: ...
 

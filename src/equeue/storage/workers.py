@@ -34,20 +34,24 @@ class WorkerStatements(Statements):
         concurrency: int,
         held: int = 0,
         *,
+        lease_seconds: float | None = None,
         executor: Executor | None = None,
     ) -> None:
         """List a worker, or refresh it with the number of jobs it ``held``: the heartbeat
-        writes the same row as it beats."""
+        writes the same row as it beats. ``lease_seconds`` is the lease it takes jobs under
+        (None keeps the one stated before)."""
         await self._on(executor).execute(
-            self.q["upsert_worker"], worker_id, host, pid, queues, concurrency, held
+            self.q["upsert_worker"], worker_id, host, pid, queues, concurrency, held, lease_seconds
         )
 
     async def touch_remote_worker(
-        self, worker_id: str, host: str, queue: str | None, concurrency: int
+        self, worker_id: str, host: str, queue: str | None, concurrency: int, lease_seconds: float
     ) -> None:
         """List a worker over HTTP, or refresh it, with the jobs it holds now (see the
         statement)."""
-        await self.pool.execute(self.q["touch_remote_worker"], worker_id, host, queue, concurrency)
+        await self.pool.execute(
+            self.q["touch_remote_worker"], worker_id, host, queue, concurrency, lease_seconds
+        )
 
     async def report_worker_threads(
         self, worker_id: str, abandoned: int, paused: bool, *, executor: Executor | None = None

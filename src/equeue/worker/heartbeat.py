@@ -96,7 +96,14 @@ class Heartbeat:
         lost = {job_id for job_id, _ in held} - {r.id for r in renewed}
         cancel = {r.id for r in renewed if r.cancel_requested}
         await self._storage.register_worker(
-            w.id, w.host, w.pid, w.queues, w.concurrency, len(held), executor=connection
+            w.id,
+            w.host,
+            w.pid,
+            w.queues,
+            w.concurrency,
+            len(held),
+            lease_seconds=self._lease,
+            executor=connection,
         )
         if lost or cancel:
             self._worker_loop.call_soon_threadsafe(self._report, lost, cancel)

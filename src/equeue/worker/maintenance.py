@@ -23,6 +23,8 @@ from equeue.storage import Storage
 from equeue.worker.stats import JobStats
 
 log = logging.getLogger("equeue.maintenance")
+#: How long the statistics per 10-second step are kept: the dashboard charts an hour.
+STATS_STEPS_KEPT_SECONDS = 3660.0
 _FAILURES = (OSError, DatabaseError)
 
 
@@ -114,7 +116,8 @@ class Maintenance:
         await self._storage.run_duty("promote", "promote_due_jobs", s.batch_size)
 
     async def _slow_duties(self) -> bool:
-        """Prune, then forget dead workers and offers; returns whether pruning caught up."""
+        """Prune, then forget dead workers and offers, old statistics steps and spent
+        sign-ins; returns whether pruning caught up."""
         self._last_slow = time.monotonic()
         pruned = await self.prune()
         if pruned.deleted:
@@ -123,6 +126,8 @@ class Maintenance:
             "workers", "prune_dead_workers", self._settings.dead_worker_seconds
         )
         await self._storage.run_duty("offers", "prune_dead_offers")
+        await self._storage.run_duty("steps", "prune_stats_steps", STATS_STEPS_KEPT_SECONDS)
+        await self._storage.run_duty("sign-ins", "prune_sign_ins")
         return pruned.caught_up
 
     async def _rescue(self) -> None:

@@ -177,7 +177,14 @@ class Worker:
         )
         # Listed before the first claim, so no job ever names a worker nobody can find; the
         # heartbeat's first beat comes in its own thread, possibly after jobs have run.
-        await storage.register_worker(info.id, info.host, info.pid, info.queues, info.concurrency)
+        await storage.register_worker(
+            info.id,
+            info.host,
+            info.pid,
+            info.queues,
+            info.concurrency,
+            lease_seconds=self.settings.lease_seconds,
+        )
 
     # --- what the notifier and the heartbeat report -------------------------------------------
 

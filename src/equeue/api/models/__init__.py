@@ -13,10 +13,12 @@ in :mod:`~equeue.api.models.fields`, the answers all share in
 
 from __future__ import annotations
 
+from equeue.api.models.bulk import BulkIn, BulkOut, Skipped
 from equeue.api.models.common import ErrorDetail, ErrorOut, Health
 from equeue.api.models.fields import Payload
 from equeue.api.models.fleet import TaskList, TaskOut, WorkerList, WorkerOut
 from equeue.api.models.inputs import BoundedInputs, bounded_inputs
+from equeue.api.models.insight import DeadLetterGroupOut, DeadLetters, Series, SeriesPoint
 from equeue.api.models.jobs import (
     AttemptOut,
     Deleted,
@@ -33,6 +35,7 @@ from equeue.api.models.jobs import (
 )
 from equeue.api.models.keys import EventToken, KeyCreated, KeyIn, KeyList, KeyOut, Scope
 from equeue.api.models.queues import QueueList, QueueOut, QueueState, Replayed
+from equeue.api.models.session import Me, SignedIn, SignInIn
 from equeue.api.models.work import (
     Claimed,
     CompleteIn,
@@ -46,8 +49,12 @@ from equeue.api.models.work import (
 __all__ = [
     "AttemptOut",
     "BoundedInputs",
+    "BulkIn",
+    "BulkOut",
     "Claimed",
     "CompleteIn",
+    "DeadLetterGroupOut",
+    "DeadLetters",
     "Deleted",
     "EnqueuedJob",
     "ErrorDetail",
@@ -69,6 +76,7 @@ __all__ = [
     "KeyList",
     "KeyOut",
     "LeasedJobOut",
+    "Me",
     "Payload",
     "QueueList",
     "QueueOut",
@@ -76,6 +84,11 @@ __all__ = [
     "Replayed",
     "Reported",
     "Scope",
+    "Series",
+    "SeriesPoint",
+    "SignInIn",
+    "SignedIn",
+    "Skipped",
     "TaskList",
     "TaskOut",
     "WorkerList",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class WorkerOut(BaseModel):
@@ -20,6 +21,12 @@ class WorkerOut(BaseModel):
     sync_claims_paused: bool = False
     started_at: datetime
     last_heartbeat: datetime
+    heartbeat_age_seconds: float = Field(description="seconds since the last heartbeat")
+    stale: bool = Field(
+        description="no heartbeat for longer than the worker's lease: it has stopped beating "
+        "(its jobs are rescued when their leases run out)"
+    )
+    running_jobs: list[uuid.UUID] = Field(description="the jobs the worker runs now")
 
 
 class WorkerList(BaseModel):

@@ -25,6 +25,7 @@ class BoundedInputs:
     task_filter: Any  #: ``?type=``
     tag_filter: Any  #: ``?tag=``
     page_limit: Any  #: ``?limit=`` of a page of jobs
+    dedupe_key_filter: Any  #: ``?dedupe_key=``
     idempotency_key: Any  #: the ``Idempotency-Key`` header
 
 
@@ -47,6 +48,10 @@ def bounded_inputs(limits: Limits, settings: ApiSettings) -> BoundedInputs:
             Query(min_length=1, max_length=limits.max_tag_length, pattern=TEXT_PATTERN),
         ],
         page_limit=Annotated[int, Query(ge=1, le=settings.max_page_size)],
+        dedupe_key_filter=Annotated[
+            str | None,
+            Query(min_length=1, max_length=limits.max_dedupe_key_length, pattern=TEXT_PATTERN),
+        ],
         idempotency_key=Annotated[
             str | None,
             Header(

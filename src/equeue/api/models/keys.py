@@ -43,6 +43,9 @@ class KeyOut(BaseModel):
     scopes: list[str]
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None = Field(
+        default=None, description="null: it never expires (keys given at sign-in do)"
+    )
 
     @classmethod
     def of(cls, info: KeyInfo) -> KeyOut:
@@ -52,6 +55,7 @@ class KeyOut(BaseModel):
             scopes=info.scopes,
             created_at=info.created_at,
             revoked_at=info.revoked_at,
+            expires_at=info.expires_at,
         )
 
 

@@ -11,6 +11,9 @@ from equeue.api.routing import KEYED, ApiState, ReadKey
 
 #: Window of the per-queue "last minute" rates.
 RATE_WINDOW_SECONDS = 60.0
+#: The lease of a worker that did not state its own (a row from before workers did): the
+#: workers' default.
+_DEFAULT_LEASE_SECONDS = 30.0
 
 
 def add_routes(router: APIRouter, state: ApiState) -> None:
@@ -32,8 +35,9 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
         responses=error_responses(*KEYED),
     )
     async def list_workers(_: ReadKey) -> WorkerList:
-        """Workers that sent a heartbeat recently."""
-        rows = await state.queue.admin.live_workers(alive)
+        """Workers that sent a heartbeat recently (within ``worker_alive_seconds``), each
+        with the jobs it runs now; ``stale`` when its heartbeat is older than its lease."""
+        rows = await state.queue.admin.live_workers(alive, _DEFAULT_LEASE_SECONDS)
         return WorkerList(
             items=[WorkerOut(**{**row, "last_heartbeat": row["last_seen"]}) for row in rows]
         )

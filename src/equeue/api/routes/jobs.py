@@ -1,4 +1,5 @@
-"""Jobs: enqueue (one or a batch), read, list, cancel, retry, delete and purge."""
+"""Jobs: enqueue (one or a batch), read, list, cancel, retry, delete and purge, one job or
+a selection of them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from fastapi import APIRouter, Path, Query, Response
 
 from equeue.api.errors import error_responses
 from equeue.api.models import (
+    BulkIn,
+    BulkOut,
     Deleted,
     EnqueuedJob,
     FinishedStatus,
@@ -29,6 +32,7 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
     """The routes of jobs, on ``router``."""
     _enqueue_routes(router, state)
     _job_routes(router, state)
+    _bulk_routes(router, state)
 
 
 def _enqueue_routes(router: APIRouter, state: ApiState) -> None:
@@ -102,6 +106,7 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         task=inputs.task_filter,
         tag=inputs.tag_filter,
         limit=inputs.page_limit,
+        dedupe_key=inputs.dedupe_key_filter,
     )
     async def list_jobs(
         _: ReadKey,
@@ -111,8 +116,11 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         tag: str | None = None,
         limit: int = 50,
         cursor: uuid.UUID | None = None,
+        job_id: Annotated[uuid.UUID | None, Query(alias="id")] = None,
+        dedupe_key: str | None = None,
     ) -> JobPage:
-        """Jobs newest first; pass ``next_cursor`` back as ``cursor`` for the next page."""
+        """Jobs newest first, those matching every filter given; pass ``next_cursor``
+        back as ``cursor`` for the next page."""
         jobs, next_cursor = await queue.list_jobs(
             status=status,
             queue=queue_name,
@@ -120,6 +128,8 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
             tag=tag,
             limit=limit,
             cursor=str(cursor) if cursor else None,
+            dedupe_key=dedupe_key,
+            job_id=job_id,
         )
         return JobPage(items=[JobOut.of(job) for job in jobs], next_cursor=next_cursor)
 
@@ -167,3 +177,21 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
     ) -> Deleted:
         """Delete finished jobs by filter (never unfinished ones)."""
         return Deleted(deleted=await queue.purge(statuses=status, queue=queue_name, task=task))
+
+
+def _bulk_routes(router: APIRouter, state: ApiState) -> None:
+    admin = state.queue.admin
+
+    @router.post(
+        "/v1/jobs/bulk",
+        response_model=BulkOut,
+        tags=["jobs"],
+        responses=error_responses(400, *KEYED, 413),
+    )
+    async def bulk(body: BulkIn, caller: WriteKey) -> BulkOut:
+        """Retry, cancel or delete up to 1000 jobs: each job whose status allows it (as
+        for one job), the others skipped with the reason ("not found" for an unknown id).
+        ``delete`` needs the admin scope."""
+        if body.action == "delete":
+            caller.require("admin")
+        return BulkOut.of(await admin.bulk(body.action, body.ids))

@@ -10,6 +10,10 @@ from fastapi import APIRouter, Query
 from equeue.api.errors import error_responses
 from equeue.api.models import QueueState, Replayed
 from equeue.api.routing import KEYED, AdminKey, ApiState, annotate
+from equeue.job import TEXT_PATTERN
+
+#: Longest error line a replay filters on: workers keep at most this much of an error.
+_MAX_ERROR_LINE = 2000
 
 
 def add_routes(router: APIRouter, state: ApiState) -> None:
@@ -28,11 +32,20 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
         limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
         queue_name: str | None = None,
         task: str | None = None,
+        error: Annotated[
+            str | None,
+            Query(
+                min_length=1,
+                max_length=_MAX_ERROR_LINE,
+                pattern=TEXT_PATTERN,
+                description="only jobs whose last error's first line is this one exactly "
+                "(a group of GET /v1/dead-letters)",
+            ),
+        ] = None,
     ) -> Replayed:
         """Send failed jobs back to ``queued``, their attempt history kept."""
-        return Replayed(
-            replayed=await queue.replay_failed(queue=queue_name, task=task, limit=limit)
-        )
+        replayed = await queue.replay_failed(queue=queue_name, task=task, limit=limit, error=error)
+        return Replayed(replayed=replayed)
 
     @router.post(
         "/v1/queues/{name}/pause",

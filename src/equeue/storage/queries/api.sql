@@ -3,14 +3,17 @@
 -- name: insert_api_key
 INSERT INTO {schema}.api_keys (id, name, scopes, secret_hash)
 VALUES ($1, $2, $3::text[], $4)
-RETURNING id, name, scopes, created_at, revoked_at;
+RETURNING id, name, scopes, created_at, revoked_at, expires_at;
 
 -- name: get_api_key
--- A key that has not been revoked, with its hash for the constant-time comparison.
-SELECT id, scopes, secret_hash FROM {schema}.api_keys WHERE id = $1 AND revoked_at IS NULL;
+-- A key that has not been revoked nor expired, with its hash for the constant-time
+-- comparison and its expiry (a cached key is refused once it passes).
+SELECT id, scopes, secret_hash, expires_at FROM {schema}.api_keys
+ WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now());
 
 -- name: list_api_keys
-SELECT id, name, scopes, created_at, revoked_at FROM {schema}.api_keys ORDER BY created_at, id;
+SELECT id, name, scopes, created_at, revoked_at, expires_at
+  FROM {schema}.api_keys ORDER BY created_at, id;
 
 -- name: revoke_api_key
 UPDATE {schema}.api_keys SET revoked_at = now()
@@ -55,12 +58,19 @@ SELECT names.name,
  ORDER BY names.name;
 
 -- name: live_workers
--- Workers seen in the last $1 seconds.
-SELECT id, host, pid, queues, concurrency, running, abandoned_threads, sync_claims_paused,
-       started_at, last_seen
-  FROM {schema}.workers
- WHERE last_seen > now() - make_interval(secs => $1)
- ORDER BY started_at, id;
+-- Workers seen in the last $1 seconds, each with the jobs it runs now and how long ago
+-- it was heard from; stale when that is longer than its lease (else $2 seconds).
+SELECT w.id, w.host, w.pid, w.queues, w.concurrency, w.running, w.abandoned_threads,
+       w.sync_claims_paused, w.started_at, w.last_seen,
+       extract(epoch FROM now() - w.last_seen)::float8 AS heartbeat_age_seconds,
+       now() - w.last_seen > make_interval(secs => coalesce(w.lease_seconds, $2)) AS stale,
+       coalesce(r.ids, '{}') AS running_jobs
+  FROM {schema}.workers w
+  LEFT JOIN (SELECT worker_id, array_agg(id ORDER BY id) AS ids
+               FROM {schema}.jobs WHERE status = 'running'
+              GROUP BY worker_id) r ON r.worker_id = w.id
+ WHERE w.last_seen > now() - make_interval(secs => $1)
+ ORDER BY w.started_at, w.id;
 
 -- name: watch_events
 -- This API process has events clients: keep the triggers sending events for $2 seconds

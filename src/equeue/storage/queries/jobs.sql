@@ -92,7 +92,20 @@ SELECT * FROM {schema}.jobs
    AND ($3::text IS NULL OR task = $3)
    AND ($4::text IS NULL OR tags @> ARRAY[$4::text])
    AND ($6::uuid IS NULL OR id < $6)
+   AND ($7::text IS NULL OR dedupe_key = $7)
  ORDER BY id DESC
+ LIMIT $5;
+
+-- name: list_job_by_id
+-- list_jobs for one id ($8): its own statement, so the plan always looks the id up.
+SELECT * FROM {schema}.jobs
+ WHERE id = $8
+   AND ($1::text IS NULL OR status = $1)
+   AND ($2::text IS NULL OR queue = $2)
+   AND ($3::text IS NULL OR task = $3)
+   AND ($4::text IS NULL OR tags @> ARRAY[$4::text])
+   AND ($6::uuid IS NULL OR id < $6)
+   AND ($7::text IS NULL OR dedupe_key = $7)
  LIMIT $5;
 
 -- name: list_dead_jobs
@@ -104,6 +117,7 @@ SELECT * FROM {schema}.jobs
    AND ($3::text IS NULL OR task = $3)
    AND ($4::text IS NULL OR tags @> ARRAY[$4::text])
    AND ($6::uuid IS NULL OR id < $6)
+   AND ($7::text IS NULL OR dedupe_key = $7)
  ORDER BY status, id DESC
  LIMIT $5;
 
@@ -153,13 +167,15 @@ DELETE FROM {schema}.jobs
 
 -- name: replay_failed
 -- Send up to $3 dead-lettered jobs back to the queue, oldest failure first, each with a
--- fresh set of attempts and its history kept. A cancel requested of an earlier run is
--- forgotten (retry_job does the same): it must not stop the new one.
+-- fresh set of attempts and its history kept; $4, when given, picks those whose last
+-- error's first line is this one (a dead-letter group). A cancel requested of an earlier
+-- run is forgotten (retry_job does the same): it must not stop the new one.
 WITH picked AS (
     SELECT id FROM {schema}.jobs
      WHERE status = 'failed'
        AND ($1::text IS NULL OR queue = $1)
        AND ($2::text IS NULL OR task = $2)
+       AND ($4::text IS NULL OR split_part(coalesce(last_error, ''), E'\n', 1) = $4)
      ORDER BY finished_at, id
      LIMIT $3
      FOR UPDATE SKIP LOCKED

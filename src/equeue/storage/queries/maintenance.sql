@@ -89,3 +89,15 @@ DELETE FROM {schema}.idle_workers o
          WHERE NOT EXISTS (SELECT 1 FROM pg_stat_get_activity(c.listener_pid))
            FOR UPDATE SKIP LOCKED)
    AND NOT EXISTS (SELECT 1 FROM {schema}.handed_over(o.handed_job, o.worker_id));
+
+-- name: prune_stats_steps
+-- Forget the per-step statistics older than $1 seconds (the charts show the last hour).
+DELETE FROM {schema}.job_stats_steps WHERE at < now() - make_interval(secs => $1);
+
+-- name: prune_sign_ins
+-- Forget sign-in codes and the keys they gave a day after they expired: neither can be
+-- used any more, and keeping them a day lets an operator see who signed in lately.
+WITH codes AS (
+    DELETE FROM {schema}.sign_in_codes WHERE expires_at < now() - interval '1 day'
+)
+DELETE FROM {schema}.api_keys WHERE expires_at < now() - interval '1 day';
