@@ -30,12 +30,16 @@ ENDPOINTS = [
     ("GET", "/v1/queues", "read"),
     ("GET", "/v1/workers", "read"),
     ("GET", "/v1/tasks", "read"),
+    ("GET", "/v1/me", "read"),
+    ("GET", "/v1/stats/series", "read"),
+    ("GET", "/v1/dead-letters", "read"),
     ("GET", "/metrics", "read"),
     ("POST", "/v1/events/token", "read"),
     ("POST", "/v1/jobs", "write"),
     ("POST", "/v1/jobs/batch", "write"),
     ("POST", f"/v1/jobs/{JOB}/cancel", "write"),
     ("POST", f"/v1/jobs/{JOB}/retry", "write"),
+    ("POST", "/v1/jobs/bulk", "write"),
     ("DELETE", f"/v1/jobs/{JOB}", "admin"),
     ("DELETE", "/v1/jobs", "admin"),
     ("POST", "/v1/replay-dlq", "admin"),
@@ -45,7 +49,11 @@ ENDPOINTS = [
 ]
 RANK = {"read": 0, "write": 1, "admin": 2}
 RATE_PER_SECOND = 5
-BODIES = {"/v1/jobs": {"type": "api.echo"}, "/v1/jobs/batch": {"jobs": []}}
+BODIES = {
+    "/v1/jobs": {"type": "api.echo"},
+    "/v1/jobs/batch": {"jobs": []},
+    "/v1/jobs/bulk": {"action": "cancel", "ids": [JOB]},
+}
 
 
 @pytest.fixture(scope="module")

@@ -29,12 +29,13 @@ pytestmark = pytest.mark.e2e
 ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
 
 SERVER = """
-import os, uvicorn
+import os, pathlib, uvicorn
 from equeue import Queue
 from equeue.api import ApiSettings, create_app
 queue = Queue(os.environ["DSN"], schema=os.environ["SCHEMA"])
-uvicorn.run(create_app(queue, ApiSettings()), host="127.0.0.1", port=int(os.environ["PORT"]),
-            log_level="warning")
+bundle = os.environ.get("DASHBOARD_DIR")
+app = create_app(queue, ApiSettings(), dashboard=pathlib.Path(bundle) if bundle else True)
+uvicorn.run(app, host="127.0.0.1", port=int(os.environ["PORT"]), log_level="warning")
 """
 
 WORKER = """

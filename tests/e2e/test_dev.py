@@ -79,6 +79,12 @@ class DevStack:
             time.sleep(0.1)
         raise AssertionError(f"equeue dev did not start:\n{self.output()}")
 
+    def sign_in_link(self) -> str:
+        """The dashboard link the banner prints."""
+        found = re.search(r"Dashboard\s+(\S+)", self.output())
+        assert found, self.output()
+        return found.group(1)
+
     def descendants(self) -> list[psutil.Process]:
         try:
             return psutil.Process(self.process.pid).children(recursive=True)
@@ -137,9 +143,21 @@ def test_dev_stack_runs_jobs_stops_cleanly_and_keeps_them(
         job_id = created.json()["id"]
         done = wait_for_job(client, job_id, "succeeded")
         assert done["result"] == "olleh"
-        page = client.get("/dashboard")
-        assert page.status_code == 200
-        assert "text.reverse" in page.text
+        # The banner's dashboard link signs a browser in with an admin key of its own.
+        link = stack.sign_in_link()
+        assert link.startswith(f"{stack.base}/dashboard/sign-in?code=")
+        code = link.split("code=", 1)[1]
+        signed = httpx.post(f"{stack.base}/v1/sign-in", json={"code": code}, timeout=10)
+        assert signed.status_code == 200, signed.text
+        own_key = {"x-api-key": signed.json()["key"]}
+        me = client.get("/v1/me", headers=own_key).json()
+        assert (me["scopes"], me["can_admin"]) == (["admin"], True)
+        again = httpx.post(f"{stack.base}/v1/sign-in", json={"code": code}, timeout=10)
+        assert again.status_code == 401
+        root = client.get("/")
+        assert (root.status_code, root.headers["location"]) == (307, "/dashboard/")
+        page = client.get(link.removeprefix(stack.base))
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
 
     running = [stack.process.pid, *(p.pid for p in stack.descendants())]
     assert any(p.name() == "postgres" for p in stack.descendants())
@@ -155,6 +173,7 @@ def test_dev_stack_runs_jobs_stops_cleanly_and_keeps_them(
     again = DevStack(data_dir, free_port(), tmp_path / "dev2.log")
     stacks.append(again)
     assert again.wait_ready() == key
+    assert again.sign_in_link() != link  # a fresh one-time code at every start
     with httpx.Client(base_url=again.base, headers=headers, timeout=10) as client:
         kept = client.get(f"/v1/jobs/{job_id}").json()
         assert (kept["status"], kept["result"]) == ("succeeded", "olleh")

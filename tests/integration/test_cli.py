@@ -254,6 +254,33 @@ def test_api_keys_create_list_revoke(env: dict[str, str]) -> None:
     assert cli(env, "keys", "create", "--scope", "root", code=2).stderr
 
 
+def test_keys_sign_in_link_makes_a_one_time_link_for_the_scopes_given(
+    env: dict[str, str],
+) -> None:
+    from equeue.api.keys import exchange_sign_in_code
+
+    made = cli(
+        env, "keys", "sign-in-link", "--scope", "write", "--url", "https://q.example/", "--json"
+    )
+    assert made["url"].startswith("https://q.example/dashboard/sign-in?code=")
+    assert made["scopes"] == ["write"]
+    code = made["url"].split("code=", 1)[1]
+
+    async def exchange() -> list[str] | None:
+        queue = Queue(env["EQUEUE_DATABASE_URL"], schema=env["EQUEUE_SCHEMA"])
+        async with queue:
+            exchanged = await exchange_sign_in_code(queue, code)
+            return exchanged[0].scopes if exchanged else None
+
+    assert asyncio.run(exchange()) == ["write"]
+    assert asyncio.run(exchange()) is None  # once only
+    plain = cli(env, "keys", "sign-in-link").stdout
+    assert plain.startswith("http://127.0.0.1:8000/dashboard/sign-in?code=")
+    assert "read" in plain
+    assert cli(env, "keys", "sign-in-link", "--scope", "root", code=2).stderr
+    assert "--url" in cli(env, "keys", "sign-in-link", "--url", "q.example", code=2).stderr
+
+
 def test_settings_from_a_config_file(env: dict[str, str], tmp_path: Any) -> None:
     config = tmp_path / "equeue.toml"
     config.write_text(f'[equeue]\nschema = "{env["EQUEUE_SCHEMA"]}"\n')
