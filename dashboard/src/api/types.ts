@@ -1,0 +1,42 @@
+// Names for the API's shapes, all from the generated schema.
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+export type Job = Schemas["JobOut"];
+export type JobDetail = Schemas["JobDetail"];
+export type JobStatus = Schemas["JobStatus"];
+export type JobPage = Schemas["JobPage"];
+export type QueueInfo = Schemas["QueueOut"];
+export type Task = Schemas["TaskOut"];
+export type Attempt = Schemas["AttemptOut"];
+export type JobRequest = Schemas["JobIn"];
+export type Worker = Schemas["WorkerOut"];
+export type BulkOut = Schemas["BulkOut"];
+export type DeadLetterGroup = Schemas["DeadLetterGroupOut"];
+export type DeadLetters = Schemas["DeadLetters"];
+export type Me = Schemas["Me"];
+export type SeriesPoint = Schemas["SeriesPoint"];
+export type StatsSeries = Schemas["Series"];
+
+/** Every status, in the order of a job's life. */
+export const STATUSES: readonly JobStatus[] = [
+  "scheduled",
+  "queued",
+  "running",
+  "retrying",
+  "succeeded",
+  "failed",
+  "cancelled",
+];
+
+/** Statuses a job never leaves by itself. */
+export const FINISHED: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "cancelled"]);
+
+/** One change of a job, as the events socket sends it. */
+export interface JobEvent {
+  job_id: string;
+  type: string;
+  queue: string;
+  status: JobStatus;
+  at: string;
+}
