@@ -222,7 +222,9 @@ def test_worker_results_replay_and_purge(env: dict[str, str]) -> None:
     assert failed["status"] == "failed"
     assert "DemoFailure" in failed["last_error"]
 
-    assert cli(env, "replay-dlq", "--limit", "2", "--json") == {"replayed": 2}
+    assert cli(env, "replay-dlq", "--error", "DemoFailure", "--json") == {"replayed": 0}
+    group = failed["last_error"].splitlines()[0]
+    assert cli(env, "replay-dlq", "--limit", "2", "--error", group, "--json") == {"replayed": 2}
     assert cli(env, "replay-dlq", "--json") == {"replayed": 1}
     assert cli(env, "replay-dlq", "--json") == {"replayed": 0}
     replayed = cli(env, "jobs", "show", failing[0], "--json")

@@ -8,6 +8,7 @@ import asyncio
 import uuid
 
 import asyncpg
+import pytest
 
 from equeue import Queue
 from equeue.api.auth import Authenticator
@@ -116,6 +117,39 @@ async def test_maintenance_forgets_spent_sign_ins_and_old_steps(
     assert await db.fetch(f"SELECT n FROM {schema}.job_stats_steps") == [(2,)]
     # The totals are not the steps: they keep everything.
     assert await db.fetchval(f"SELECT sum(n) FROM {schema}.job_stats") == 3
+
+
+# --- statistics per step ------------------------------------------------------------------
+
+
+async def test_a_flush_lands_in_the_current_step_of_its_queue(queue: Queue) -> None:
+    from equeue.api.series import COUNTERS, TIMINGS, StepTotals, totals_per_step
+    from equeue.worker.stats import JobStats
+
+    stats = JobStats()
+    for _ in range(100):
+        stats.observe("mail", "send", "run_seconds", 0.3)  # bucket (0.25, 0.5]
+        stats.count("mail", "send", "succeeded")
+    stats.count("other", "x", "failed")
+    storage = await storage_of(queue)
+    await storage.add_job_stats(stats.take(), shard=5)
+    await storage.add_job_stats([("mail", "send", "succeeded", float("inf"), 2, 0.0)], shard=9)
+
+    async def steps(name: str | None) -> list[StepTotals]:
+        rows = await queue.admin.stats_steps(10, 6, name, [*COUNTERS, *TIMINGS])
+        totals = totals_per_step(rows)
+        assert len(totals) == 6
+        return totals
+
+    def summed(totals: list[StepTotals]) -> dict[str, int]:
+        # Two flushes at the turn of a step land in two steps: count over the window.
+        return {c: sum(t.counts[c] for t in totals) for c in COUNTERS}
+
+    mail = await steps("mail")
+    assert summed(mail) == {"succeeded": 102, "failed": 0}
+    [timed] = [t for t in mail if t.buckets["run_seconds"]]  # one flush: one step
+    assert timed.percentiles("run_seconds")[0.5] == pytest.approx(0.375)
+    assert summed(await steps(None)) == {"succeeded": 102, "failed": 1}
 
 
 # --- dead letters ------------------------------------------------------------------------

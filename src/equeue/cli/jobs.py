@@ -260,6 +260,10 @@ def replay_dlq(
     queue_name: Annotated[str | None, typer.Option("--queue", help="Only this queue")] = None,
     task_type: Annotated[str | None, typer.Option("--type", help="Only this task")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Most jobs to replay")] = 1000,
+    error: Annotated[
+        str | None,
+        typer.Option(help="Only jobs whose last error's first line is this (a dead-letter group)"),
+    ] = None,
     *,
     common: Common,
 ) -> None:
@@ -276,7 +280,9 @@ def replay_dlq(
             bar = bars.add_task("replay failed jobs", total=min(limit, failed))
             while done < limit:
                 batch = min(500, limit - done)
-                replayed = await queue.replay_failed(queue=queue_name, task=task_type, limit=batch)
+                replayed = await queue.replay_failed(
+                    queue=queue_name, task=task_type, limit=batch, error=error
+                )
                 done += replayed
                 bars.update(bar, advance=replayed)
                 if replayed < batch:

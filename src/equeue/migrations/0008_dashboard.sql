@@ -22,16 +22,17 @@ CREATE TABLE {schema}.sign_in_codes (
 -- job_stats per 10-second step of the last hour: the same counts, added by the same
 -- statement each worker flushes its statistics with (the step is the flush's), per queue
 -- only (no task: the dashboard charts queues). Maintenance deletes steps older than an
--- hour, so the table holds at most 360 steps of the counters and buckets in use.
+-- hour, so the table holds at most 360 steps of the counters and buckets in use. Not
+-- sharded like job_stats: a worker writes here once per flush (every 2 s), and the fewer
+-- rows keep an hour's chart quick to read.
 CREATE TABLE {schema}.job_stats_steps (
     at      timestamptz NOT NULL,
     queue   text NOT NULL,
     metric  text NOT NULL,
     le      double precision NOT NULL DEFAULT 'Infinity',
-    shard   smallint NOT NULL,
     n       bigint NOT NULL DEFAULT 0,
     total   double precision NOT NULL DEFAULT 0,
-    PRIMARY KEY (at, queue, metric, le, shard)
+    PRIMARY KEY (at, queue, metric, le)
 );
 
 -- The lease a worker takes its jobs under: a heartbeat older than it means the worker

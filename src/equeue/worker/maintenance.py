@@ -6,8 +6,8 @@ round. Transaction-scoped locks survive PgBouncer in transaction mode and free
 themselves when a process dies.
 
 Rescue and promotion run every ``interval``; the slower duties (retention pruning,
-forgetting dead workers and offers) run in a loop of their own, so a long pruning round
-never delays a rescue.
+forgetting dead workers and offers, statistics steps older than an hour and spent sign-in
+codes) run in a loop of their own, so a long pruning round never delays a rescue.
 """
 
 from __future__ import annotations
