@@ -1,4 +1,5 @@
 // The dashboard: sign-in gate, live connection, navigation and the views.
+import { Logo } from "./ui/Logo";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { Link, Route, Router, Switch, useLocation } from "wouter";
 import { AuthGate, useAuth } from "./auth/Auth";
@@ -63,9 +64,7 @@ function Shell() {
       </a>
       <header className="top">
         <Link href="/" className="brand">
-          <span aria-hidden="true" className="logo">
-            ⧉
-          </span>{" "}
+          <Logo />{" "}
           equeue
         </Link>
         <Nav />

@@ -5,6 +5,7 @@ import { createContext, useCallback, useContext, useEffect, useState, type FormE
 import { api, messageOf, onUnauthorized, unwrap } from "../api/client";
 import type { Me } from "../api/types";
 import { keys } from "../live/applyEvents";
+import { Logo } from "../ui/Logo";
 import { forgetKey, readKey, storeKey } from "./session";
 
 interface Auth {
@@ -125,9 +126,7 @@ function SignIn({ notice, onKey }: { notice: string | null; onKey: (key: string)
   return (
     <main className="sign-in">
       <h1>
-        <span aria-hidden="true" className="logo">
-          ⧉
-        </span>{" "}
+        <Logo />{" "}
         equeue
       </h1>
       <form onSubmit={submit} aria-labelledby="sign-in-title">

@@ -31,12 +31,17 @@ export function FiltersForm({ filters, onChange }: { filters: JobFilters; onChan
   const [draft, setDraft] = useState(filters);
   useEffect(() => setDraft(filters), [filters]);
   const badId = Boolean(draft.id && !isJobId(draft.id));
+  // What is typed counts as soon as anything is applied (a status chosen too).
+  const typed = (): JobFilters => {
+    let next: JobFilters = { ...filters };
+    for (const [name] of TEXT_FIELDS) {
+      if (name !== "id" || !badId) next = withFilter(next, name, draft[name] ?? "");
+    }
+    return next;
+  };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (badId) return;
-    let next: JobFilters = { ...filters };
-    for (const [name] of TEXT_FIELDS) next = withFilter(next, name, draft[name] ?? "");
-    onChange(next);
+    if (!badId) onChange(typed());
   };
   return (
     <form className="filters" onSubmit={submit} aria-label="Filters">
@@ -44,7 +49,7 @@ export function FiltersForm({ filters, onChange }: { filters: JobFilters; onChan
         Status
         <select
           value={filters.status ?? ""}
-          onChange={(event) => onChange(withFilter(filters, "status", event.target.value))}
+          onChange={(event) => onChange(withFilter(typed(), "status", event.target.value))}
         >
           <option value="">any</option>
           {STATUSES.map((status) => (

@@ -45,7 +45,8 @@ export function firstLine(text: string | null | undefined): string {
   return (text ?? "").split("\n", 1)[0] ?? "";
 }
 
-/** A job id short enough for a table cell. */
+/** A job id short enough for a table cell: its end (ids begin with their time, so jobs
+ * made together share their first characters). */
 export function shortId(id: string): string {
-  return id.slice(0, 8);
+  return `…${id.slice(-8)}`;
 }

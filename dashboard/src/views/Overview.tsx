@@ -142,7 +142,7 @@ export function Overview() {
   const series = useQuery({
     queryKey: keys.series,
     queryFn: () => unwrap(api.GET("/v1/stats/series", { params: { query: { minutes: WINDOW_MINUTES } } })),
-    refetchInterval: 10_000,
+    refetchInterval: 5_000,
   });
   return (
     <Page title="Overview">
