@@ -1,4 +1,4 @@
-.PHONY: test dev bench lint
+.PHONY: test dev bench lint dashboard screenshots
 
 # The whole test suite on a fresh machine (virtualenv, install, PostgreSQL, lint, tests).
 test:
@@ -13,3 +13,11 @@ bench:
 
 lint:
 	.venv/bin/ruff check src tests bench deploy/aws && .venv/bin/ruff format --check src tests bench deploy/aws && .venv/bin/mypy
+
+# The dashboard from its source: API types from the OpenAPI schema, then the bundle.
+dashboard:
+	scripts/dashboard
+
+# The dashboard's browser tests, writing their screenshots into docs/screenshots.
+screenshots:
+	EQUEUE_SCREENSHOTS_DIR=docs/screenshots .venv/bin/pytest -q -p no:xdist tests/e2e/dashboard

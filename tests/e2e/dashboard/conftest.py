@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -204,9 +204,12 @@ def open_tab(browser: Browser) -> Iterator[Opener]:
     opened: list[tuple[Dashboard, BrowserContext]] = []
 
     def open_tab(
-        stack: Stack, key: str | None, viewport: dict[str, int] | None = None
+        stack: Stack,
+        key: str | None,
+        viewport: dict[str, int] | None = None,
+        color_scheme: Literal["dark", "light"] = "light",
     ) -> Dashboard:
-        context = browser.new_context(viewport=viewport or LAPTOP)
+        context = browser.new_context(viewport=viewport or LAPTOP, color_scheme=color_scheme)
         if key is not None:
             # As the sign-in form keeps it: in this tab's session storage.
             context.add_init_script(f"sessionStorage.setItem('equeue.apiKey', {key!r})")

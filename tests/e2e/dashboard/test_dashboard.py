@@ -126,9 +126,21 @@ def test_cancel_a_running_job(admin: Dashboard, stack: Stack) -> None:
         job = client.post("/v1/jobs", json={"type": "demo.sleep", "payload": {"seconds": 120}})
     job_id = job.json()["id"]
     admin.go(f"/jobs/{job_id}")
-    status = admin.page.locator(".job-status [data-status]")
+    page = admin.page
+    status = page.locator(".job-status [data-status]")
     expect(status).to_have_attribute("data-status", "running")
-    confirm(admin, "Cancel", "Cancel job")
+    # By keyboard: the dialog takes the focus, Escape backs out, Enter confirms.
+    page.get_by_role("button", name="Cancel", exact=True).focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Cancel")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(status).to_have_attribute("data-status", "running")
+    page.keyboard.press("Enter")  # the focus is back on the button
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Cancel job").focus()
+    page.keyboard.press("Enter")
     expect(status).to_have_attribute("data-status", "cancelled", timeout=WAIT_MS)
     expect(admin.page.get_by_role("button", name="Retry")).to_be_visible()
     admin.assert_accessible()
@@ -219,6 +231,16 @@ def test_workers_and_tasks(admin: Dashboard) -> None:
     admin.nav("Jobs")
     admin.assert_accessible()
     admin.screenshot("jobs")
+
+
+def test_dark_mode_follows_the_system(stack: Stack, open_tab: Opener) -> None:
+    tab = open_tab(stack, stack.key, color_scheme="dark")
+    tab.go("/")
+    tab.wait_live()
+    background = tab.page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(13, 17, 23)"
+    tab.assert_accessible()  # contrast included
+    tab.screenshot("overview-dark")
 
 
 def test_a_read_only_key_sees_no_action(stack: Stack, open_tab: Opener) -> None:
