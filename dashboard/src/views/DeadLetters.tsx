@@ -40,12 +40,18 @@ function Traceback({ id }: { id: string }) {
   );
 }
 
-function GroupJobs({ group }: { group: DeadLetterGroup }) {
+/** Says what a replay did; shown by the page, since a replayed group leaves the list. */
+type Tell = (message: string) => void;
+
+function plural(count: number, what: string): string {
+  return `${count} ${what}${count === 1 ? "" : "s"}`;
+}
+
+function GroupJobs({ group, tell }: { group: DeadLetterGroup; tell: Tell }) {
   const { canWrite } = useAuth();
   const refresh = useRefreshAfterReplay();
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
   const jobs = useQuery({
     queryKey: ["dead-letter-jobs", group.type, group.error],
     queryFn: async () => {
@@ -60,8 +66,8 @@ function GroupJobs({ group }: { group: DeadLetterGroup }) {
   const replay = async (ids: string[]) => {
     const result = await unwrap(api.POST("/v1/jobs/bulk", { body: { action: "retry", ids } }));
     setChosen(new Set());
-    setNotice(`Replayed ${result.done.length} job${result.done.length === 1 ? "" : "s"}` +
-      (result.skipped.length ? `; ${result.skipped.length} skipped (${result.skipped[0]?.reason})` : ""));
+    const skipped = result.skipped[0];
+    tell(`Replayed ${plural(result.done.length, "job")}` + (skipped ? `; ${result.skipped.length} skipped (${skipped.reason})` : ""));
     await refresh();
   };
   const toggle = (id: string) => {
@@ -72,7 +78,6 @@ function GroupJobs({ group }: { group: DeadLetterGroup }) {
   };
   return (
     <div className="group-jobs">
-      {notice && <p role="status" className="notice">{notice}</p>}
       {canWrite && chosen.size > 0 && (
         <ConfirmButton
           label={`Replay ${chosen.size} selected`}
@@ -120,16 +125,17 @@ function GroupJobs({ group }: { group: DeadLetterGroup }) {
   );
 }
 
-function Group({ group }: { group: DeadLetterGroup }) {
+function Group({ group, tell }: { group: DeadLetterGroup; tell: Tell }) {
   const { canAdmin } = useAuth();
   const refresh = useRefreshAfterReplay();
   const [expanded, setExpanded] = useState(false);
   const replayGroup = async () => {
-    await unwrap(
+    const { replayed } = await unwrap(
       api.POST("/v1/replay-dlq", {
         params: { query: { type: group.type, error: group.error, limit: group.count } },
       }),
     );
+    tell(`Replayed ${plural(replayed, "job")}`);
     await refresh();
   };
   return (
@@ -157,7 +163,7 @@ function Group({ group }: { group: DeadLetterGroup }) {
           )}
         </div>
       </div>
-      {expanded && <GroupJobs group={group} />}
+      {expanded && <GroupJobs group={group} tell={tell} />}
     </li>
   );
 }
@@ -165,13 +171,15 @@ function Group({ group }: { group: DeadLetterGroup }) {
 export function DeadLettersView() {
   const { canAdmin } = useAuth();
   const refresh = useRefreshAfterReplay();
+  const [notice, setNotice] = useState<string | null>(null);
   const letters = useQuery({
     queryKey: keys.deadLetters,
     queryFn: () => unwrap(api.GET("/v1/dead-letters")),
   });
   const total = letters.data?.total ?? 0;
   const replayAll = async () => {
-    await unwrap(api.POST("/v1/replay-dlq", { params: { query: { limit: Math.max(1, total) } } }));
+    const { replayed } = await unwrap(api.POST("/v1/replay-dlq", { params: { query: { limit: Math.max(1, total) } } }));
+    setNotice(`Replayed ${plural(replayed, "job")}`);
     await refresh();
   };
   return (
@@ -189,6 +197,11 @@ export function DeadLettersView() {
         )
       }
     >
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
       {letters.isPending ? (
         <Loading what="dead letters" />
       ) : letters.isError ? (
@@ -203,7 +216,7 @@ export function DeadLettersView() {
           </p>
           <ul className="groups">
             {letters.data.groups.map((group) => (
-              <Group key={`${group.type}\u0000${group.error}`} group={group} />
+              <Group key={`${group.type}\u0000${group.error}`} group={group} tell={setNotice} />
             ))}
           </ul>
         </>

@@ -43,7 +43,6 @@ def test_the_printed_link_signs_in_once_and_leaves_no_code_behind(
     assert key and key != stack.key  # a key of its own, not the printed admin key
     expect(tab.page.locator(".scope")).to_have_text("admin")
     tab.assert_accessible()
-    tab.screenshot("overview")
     tab.page.go_back()  # nor is the code in the history: the entry was replaced
     assert tab.page.url == "about:blank"
 
@@ -112,7 +111,7 @@ def test_a_failed_job_is_in_dead_letters_with_its_traceback_and_is_replayed(
     row.get_by_role("button", name="Replay").click()
     dialog = page.get_by_role("dialog", name="Replay")
     dialog.get_by_role("button", name="Replay").click()
-    expect(group.get_by_role("status")).to_have_text("Replayed 1 job")
+    expect(page.locator("main .notice")).to_have_text("Replayed 1 job")
     with stack.client() as client:
         # Back in the queue: it runs its attempts again (and, being demo.fail, fails again).
         replayed = wait_for_job(client, job_id, "failed", "queued", "running", "retrying")
@@ -216,8 +215,13 @@ def test_jobs_table_filters_in_the_address_and_bulk_retry(stack: Stack, open_tab
             assert len(wait_for_job(client, job_id, "failed")["attempt_history"]) == 2
 
 
-def test_workers_and_tasks(admin: Dashboard) -> None:
+def test_overview_workers_and_tasks(admin: Dashboard) -> None:
     page = admin.page
+    queues = page.get_by_role("region", name="Queues")
+    expect(queues.get_by_role("row", name=re.compile(r"^default "))).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile(r"^Throughput"))).to_be_visible()
+    admin.assert_accessible()
+    admin.screenshot("overview")
     admin.nav("Workers")
     worker = page.locator("tbody tr").first
     expect(worker).to_have_attribute("data-stale", "false")
