@@ -121,14 +121,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterat
         drop_schema(database_url, schema)
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, not session-scoped: while Playwright's synchronous API is started, its
+# event loop counts as running in this thread, and asyncio tests of other modules (run by
+# the same worker) could not start theirs.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     assert CHROMIUM.exists(), "no Chromium: scripts/test installs it (apt-get install chromium)"
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     try:
