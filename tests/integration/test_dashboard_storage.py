@@ -232,6 +232,28 @@ async def test_bulk_actions_check_each_job_and_say_why_they_skip(queue: Queue) -
     assert [(c.queue, c.n) for c in cells if c.metric == "cancelled"] == [("b", 1)]
 
 
+async def test_the_dashboards_reads_of_jobs_use_their_indexes(
+    queue: Queue, db: asyncpg.Connection, schema_name: str
+) -> None:
+    """Among many succeeded jobs, grouping the dead letters and finding one job by id must
+    not walk them all."""
+    await db.execute(
+        f"""INSERT INTO "{schema_name}".jobs (id, task, queue, status, max_attempts,
+                  finished_at)
+           SELECT gen_random_uuid(), 't', 'default', 'succeeded', 5, now()
+             FROM generate_series(1, 20000)"""
+    )
+    await db.execute(f'ANALYZE "{schema_name}".jobs')
+    q = (await storage_of(queue)).q
+
+    async def plan(query: str, *args: object) -> str:
+        return "\n".join(r[0] for r in await db.fetch("EXPLAIN " + q[query], *args))
+
+    assert "jobs_failed_or_cancelled" in await plan("dead_letter_groups", None, 200)
+    by_id = await plan("list_job_by_id", None, None, None, None, 50, None, None, uuid.uuid4())
+    assert "jobs_pkey" in by_id and "Seq Scan" not in by_id
+
+
 # --- the job list's filters ---------------------------------------------------------------
 
 

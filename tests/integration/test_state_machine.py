@@ -265,7 +265,7 @@ async def test_listing_dead_letters_uses_their_index(
     )
     await db.execute(f'ANALYZE "{queue.schema}".jobs')
     rows = await db.fetch(
-        "EXPLAIN " + storage.q["list_dead_jobs"], "failed", None, None, None, 50, None
+        "EXPLAIN " + storage.q["list_dead_jobs"], "failed", None, None, None, 50, None, None
     )
     plan = "\n".join(r[0] for r in rows)
     assert "jobs_failed_or_cancelled" in plan, plan
