@@ -100,6 +100,29 @@ async def test_a_cross_site_page_cannot_sign_in(server: Server) -> None:
         assert accepted.status_code == 200, accepted.text
 
 
+async def test_guessing_codes_runs_out_of_the_addresss_budget(database_url: str) -> None:
+    schema = f"t_signin_{uuid.uuid4().hex[:12]}"
+    await _migrated_schema(database_url, schema)
+    running = start_server(
+        database_url,
+        schema,
+        EQUEUE_AUTH_FAILURE_BURST="3",
+        EQUEUE_AUTH_FAILURE_RATE_PER_SECOND="0.01",
+    )
+    try:
+        good = await _sign_in_code(running, ["read"])
+        async with running.client(key=None) as guesser:
+            for _ in range(3):
+                wrong = {"code": uuid.uuid4().hex}
+                assert_error(await guesser.post("/v1/sign-in", json=wrong), 401)
+            spent = await guesser.post("/v1/sign-in", json={"code": good})
+            assert_error(spent, 429, "rate_limited")
+            assert int(spent.headers["retry-after"]) > 0
+    finally:
+        stop(running.process)
+        await _drop_schema(database_url, schema)
+
+
 # --- statistics per step and dead letters, from jobs a worker ran --------------------------
 
 
