@@ -276,6 +276,9 @@ def test_keys_sign_in_link_makes_a_one_time_link_for_the_scopes_given(
 
     assert asyncio.run(exchange()) == ["write"]
     assert asyncio.run(exchange()) is None  # once only
+    [key] = cli(env, "keys", "list", "--json")["items"]
+    assert key["name"] == "dashboard sign-in" and key["expires_at"] is not None
+    assert "expires" in cli(env, "keys", "list").stdout
     plain = cli(env, "keys", "sign-in-link").stdout
     assert plain.startswith("http://127.0.0.1:8000/dashboard/sign-in?code=")
     assert "read" in plain

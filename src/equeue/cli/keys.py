@@ -75,7 +75,7 @@ def keys_list(*, common: Common) -> None:
     if common.as_json:
         print_json({"items": [dataclasses.asdict(k) for k in listed]})
         return
-    table = Table("id", "name", "scopes", "created", "revoked")
+    table = Table("id", "name", "scopes", "created", "revoked", "expires")
     for key in listed:
         table.add_row(
             key.id,
@@ -83,6 +83,7 @@ def keys_list(*, common: Common) -> None:
             ", ".join(key.scopes),
             when(key.created_at),
             when(key.revoked_at) if key.revoked_at else "",
+            when(key.expires_at) if key.expires_at else "",
         )
     out.print(table)
 
