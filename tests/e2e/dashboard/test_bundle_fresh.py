@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,17 @@ def test_the_first_load_is_within_its_javascript_budget() -> None:
     size = sum(len(gzip.compress((BUNDLE / f).read_bytes(), 9)) for f in {*scripts, *preloads})
     print(f"initial load: {size / 1024:.1f} KB of JavaScript gzipped")
     assert size <= BUDGET_JS_GZIP_BYTES
+
+
+def test_every_file_of_the_bundle_is_shipped_in_the_package() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    package = BUNDLE.parent.parent
+    # Globbed as setuptools globs package data: "*" stays within one folder.
+    shipped = {
+        path
+        for pattern in pyproject["tool"]["setuptools"]["package-data"]["equeue"]
+        for path in package.glob(pattern)
+        if path.is_file()
+    }
+    files = {path for path in BUNDLE.rglob("*") if path.is_file()}
+    assert files and files - shipped == set()

@@ -143,6 +143,7 @@ def test_cancel_a_running_job(admin: Dashboard, stack: Stack) -> None:
     expect(status).to_have_attribute("data-status", "cancelled", timeout=WAIT_MS)
     expect(admin.page.get_by_role("button", name="Retry")).to_be_visible()
     admin.assert_accessible()
+    admin.screenshot("job-cancelled")
 
 
 def test_a_paused_queue_keeps_its_jobs_queued_until_resumed(admin: Dashboard, stack: Stack) -> None:
@@ -273,3 +274,4 @@ def test_a_read_only_key_sees_no_action(stack: Stack, open_tab: Opener) -> None:
     assert tab.page.get_by_role("button", name=ACTIONS).all() == []
     assert tab.page.get_by_role("checkbox").all() == []
     tab.assert_accessible()
+    tab.screenshot("dead-letters-read-only")
