@@ -20,4 +20,4 @@ dashboard:
 
 # The dashboard's browser tests, writing their screenshots into docs/screenshots.
 screenshots:
-	EQUEUE_SCREENSHOTS_DIR=docs/screenshots .venv/bin/pytest -q -p no:xdist tests/e2e/dashboard
+	EQUEUE_SCREENSHOTS_DIR=docs/screenshots .venv/bin/pytest -q -n 0 tests/e2e/dashboard

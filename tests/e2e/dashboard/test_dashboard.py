@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.dashboard.conftest import PHONE, WAIT_MS, Dashboard, Opener, Stack, wait_for_job
 
-pytestmark = pytest.mark.e2e
+# One worker runs the whole module: one stack, started once.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dashboard")]
 
 #: Names of the buttons that change something; a read-only key must see none of them.
 ACTIONS = re.compile(r"^(Retry|Cancel|Delete|Replay.*|Pause|Resume|Enqueue|⏸ Pause|▶ Resume)$")
