@@ -75,7 +75,8 @@ export function AuthGate({ code, children }: { code: string | null; children: Re
   }, [pendingCode]);
 
   const me = useQuery({
-    queryKey: [...keys.me, key],
+    // Signing out clears the cache, so the next key is asked about afresh.
+    queryKey: keys.me,
     queryFn: () => unwrap(api.GET("/v1/me")),
     enabled: key !== null,
     staleTime: 60_000,
