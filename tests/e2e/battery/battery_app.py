@@ -16,7 +16,7 @@ from equeue import Backoff, Queue, current_job
 
 queue = Queue(schema=os.environ.get("EQUEUE_SCHEMA", "equeue"))
 EVIDENCE = Path(os.environ.get("EQUEUE_E2E_DIR", "."))
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 5  # the default: jobs that die with a poison job lose no attempt
 POISON_ATTEMPTS = 3
 QUICK_RETRY = Backoff(base=0.1, factor=1, max=0.1)  # a scenario should not wait on backoff
 

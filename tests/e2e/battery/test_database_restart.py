@@ -56,10 +56,7 @@ class Enqueuer:
     async def run(self) -> None:
         while self.running:
             try:
-                jobs = await self.queue.enqueue_many(
-                    [{"type": "battery.work", "payload": {"seconds": 0.05}, "max_attempts": 10}]
-                    * 20
-                )
+                jobs = await self.queue.enqueue_many([JOB] * 20)
             except Exception:  # the server is down: these never committed
                 self.refused += 1
                 await asyncio.sleep(0.1)
