@@ -14,7 +14,11 @@ from pathlib import Path
 
 from equeue import Backoff, Queue, current_job
 
-queue = Queue(schema=os.environ.get("EQUEUE_SCHEMA", "equeue"))
+queue = Queue(
+    schema=os.environ.get("EQUEUE_SCHEMA", "equeue"),
+    # A scenario may starve the worker of pooled connections (the heartbeat has its own).
+    pool_max_size=int(os.environ.get("BATTERY_POOL_MAX_SIZE", "10")),
+)
 EVIDENCE = Path(os.environ.get("EQUEUE_E2E_DIR", "."))
 MAX_ATTEMPTS = 5  # the default: jobs that die with a poison job lose no attempt
 POISON_ATTEMPTS = 3
@@ -50,3 +54,15 @@ async def kill_worker() -> None:
     """Poison that takes its whole worker process down with it, every attempt."""
     _record_execution()
     os._exit(17)
+
+
+@queue.task(name="battery.busy", max_attempts=MAX_ATTEMPTS)
+async def busy(seconds: float) -> dict[str, int]:
+    """A job that keeps its worker's pool busy the whole time it runs: it reads its own
+    row again and again, as chatty task code does."""
+    ran_by = _record_execution()
+    loop = asyncio.get_running_loop()
+    until = loop.time() + seconds
+    while loop.time() < until:
+        await queue.get_job(current_job().id)
+    return ran_by
