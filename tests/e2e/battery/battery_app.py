@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
 from equeue import Backoff, Queue, current_job
@@ -65,4 +66,15 @@ async def busy(seconds: float) -> dict[str, int]:
     until = loop.time() + seconds
     while loop.time() < until:
         await queue.get_job(current_job().id)
+    return ran_by
+
+
+@queue.task(name="battery.clock", max_attempts=MAX_ATTEMPTS, retry=Backoff(base=1, factor=1, max=1))
+async def clock(fail_first: bool = False) -> dict[str, float]:
+    """Records the wall clock of the process that runs it; with ``fail_first``, fails its
+    first attempt (retried after 1 s of backoff)."""
+    ran_by: dict[str, float] = {**_record_execution(), "wall_clock": time.time()}
+    if fail_first and current_job().attempt == 1:
+        raise RuntimeError("first attempt fails, by design")
+    await asyncio.sleep(0.2)
     return ran_by
