@@ -22,6 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from equeue import JobStateError, Queue
 from equeue.storage import Failure, Storage
 
+pytestmark = pytest.mark.battery  # the battery's security half (docs/guarantees.md)
 T = TypeVar("T")
 WAITING = {"queued", "retrying"}
 FINISHED = {"succeeded", "failed", "cancelled"}
