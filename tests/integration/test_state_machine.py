@@ -11,7 +11,7 @@ import pytest
 from equeue import JobStateError, JobStatus, Queue
 from equeue.storage import Failure, Storage
 from equeue.worker.maintenance import Maintenance, MaintenanceSettings
-from tests.conftest import storage_of
+from tests.conftest import storage_of, wait_until
 
 
 @pytest.fixture
@@ -239,9 +239,29 @@ async def test_pruning_removes_only_old_finished_jobs(
 
 async def test_a_duty_runs_in_one_process_at_a_time(queue: Queue, storage: Storage) -> None:
     async with storage.pool.acquire() as holder, holder.transaction():
-        assert await holder.fetchval(storage.q["try_duty_lock"], f"{queue.schema}:rescue")
+        lock = f"{queue.schema}:rescue"
+        assert await holder.fetchval(storage.q["try_duty_lock"], lock, "1min")
         assert await storage.run_duty("rescue", "rescue_expired_leases", 10) is None
     assert await storage.run_duty("rescue", "rescue_expired_leases", 10) == []
+
+
+async def test_a_process_stopped_in_a_duty_round_does_not_keep_the_duty(
+    queue: Queue, storage: Storage, database_url: str
+) -> None:
+    """A process frozen (or cut off) between the statements of its round would hold the
+    duty's lock as long as its connection lives: the server ends that round instead."""
+    stopped = await asyncpg.connect(database_url)
+    try:
+        await stopped.execute("BEGIN")
+        assert await stopped.fetchval(storage.q["try_duty_lock"], f"{queue.schema}:rescue", "300ms")
+        assert await storage.run_duty("rescue", "rescue_expired_leases", 10) is None
+
+        async def duty_free() -> bool:
+            return await storage.run_duty("rescue", "rescue_expired_leases", 10) is not None
+
+        await wait_until(duty_free, timeout=10)  # the stopped round was ended for it
+    finally:
+        stopped.terminate()
 
 
 async def test_database_constraints_hold_the_invariants(

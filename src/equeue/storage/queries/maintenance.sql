@@ -2,7 +2,13 @@
 -- named after the duty and the schema (try_duty_lock), so one process at a time runs it.
 
 -- name: try_duty_lock
-SELECT pg_try_advisory_xact_lock(hashtext('equeue'), hashtext($1));
+-- The lock of duty $1 for this transaction, if no other holds it. A process that stops
+-- between the statements of its round (frozen, cut off, starved) would keep the lock,
+-- and the duty from every other process, for as long as its connection lives: so the
+-- round's transaction is ended by the server after $2 idle in it (a duty's statements
+-- follow one another at once; only a process that stopped leaves one idle).
+SELECT pg_try_advisory_xact_lock(hashtext('equeue'), hashtext($1))
+  FROM (SELECT set_config('idle_in_transaction_session_timeout', $2, true)) AS bounded;
 
 -- name: rescue_expired_leases
 -- Jobs whose lease ran out: the worker holding them is gone (or cut off). Driven by each
