@@ -69,7 +69,11 @@ async def busy(seconds: float) -> dict[str, int]:
     return ran_by
 
 
-@queue.task(name="battery.clock", max_attempts=MAX_ATTEMPTS, retry=Backoff(base=1, factor=1, max=1))
+@queue.task(
+    name="battery.clock",
+    max_attempts=MAX_ATTEMPTS,
+    retry=Backoff(base=1, factor=1, max=1, jitter=0),
+)
 async def clock(fail_first: bool = False) -> dict[str, float]:
     """Records the wall clock of the process that runs it; with ``fail_first``, fails its
     first attempt (retried after 1 s of backoff)."""
