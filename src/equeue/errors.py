@@ -66,6 +66,17 @@ class DatabaseUnavailableError(DatabaseError, ConnectionError):
     """
 
 
+class DatabaseBusyError(DatabaseUnavailableError):
+    """No pooled connection came free within the pool's wait (``pool_wait_seconds``):
+    every one is in use. Nothing was sent to the database."""
+
+
+class DatabaseReadOnlyError(DatabaseError):
+    """PostgreSQL accepts no writes now: the database or the server is read-only (a
+    standby, ``default_transaction_read_only``) or its disk is full. The statement
+    failed, so nothing it would have written was written."""
+
+
 class DatabaseValueError(DatabaseError, ValueError):
     """PostgreSQL refused a value (SQLSTATE class 22, e.g. a NUL character in text);
     the statement failed, so nothing it would have written was written."""

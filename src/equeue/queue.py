@@ -39,6 +39,9 @@ class Queue:
     ``allow_unknown_tasks`` lets jobs be enqueued for task names no worker has registered
     yet (enqueue ahead of a deploy); by default such jobs are refused.
 
+    A call waits at most ``pool_wait_seconds`` for a pooled connection (None: for ever);
+    beyond, it raises :class:`~equeue.errors.DatabaseBusyError` having sent nothing.
+
     Jobs are enqueued, read and managed with the methods below; everything else above
     the engine reads or manages (queues, workers, tasks, readiness, API keys, metrics,
     events) goes through :attr:`admin`. The storage layer behind both stays private.
@@ -53,6 +56,7 @@ class Queue:
         limits: Limits = DEFAULT_LIMITS,
         pool_min_size: int = 1,
         pool_max_size: int = 10,
+        pool_wait_seconds: float | None = 5.0,
     ) -> None:
         if dsn is None or allow_unknown_tasks is None:
             # Imported here: importing equeue does not load the settings machinery.
@@ -68,6 +72,7 @@ class Queue:
         self.limits = limits
         self.tasks = TaskRegistry()
         self._pool_sizes = (pool_min_size, pool_max_size)
+        self._pool_wait = pool_wait_seconds
         self._store: Storage | None = None
         self._open_lock = asyncio.Lock()
         self._defaults = building.TaskDefaults(self._read_task_defaults)
@@ -81,6 +86,7 @@ class Queue:
             "allow_unknown_tasks": settings.allow_unknown_tasks,
             "pool_min_size": settings.pool_min_size,
             "pool_max_size": settings.pool_max_size,
+            "pool_wait_seconds": settings.pool_wait_seconds,
         }
         chosen.update(options)
         return cls(settings.database_url, **chosen)
@@ -104,7 +110,9 @@ class Queue:
                         "no database: pass Queue(dsn=...) or set EQUEUE_DATABASE_URL"
                     )
                 low, high = self._pool_sizes
-                self._store = await storage_pool.open_storage(self.dsn, self.schema, low, high)
+                self._store = await storage_pool.open_storage(
+                    self.dsn, self.schema, low, high, self._pool_wait
+                )
         return self._store
 
     async def close(self) -> None:

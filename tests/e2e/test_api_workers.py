@@ -132,7 +132,7 @@ async def test_a_stale_token_gets_409_and_changes_nothing(
         response = await worker_api.post(f"/v1/jobs/{job_id}/{action}", json=body, params=params)
         assert_error(response, 409, "lease_lost")
     still = (await api.get(f"/v1/jobs/{job_id}")).json()
-    assert (still["status"], still["attempts"], still["result"]) == ("running", 2, None)
+    assert (still["status"], still["attempts"], still["result"]) == ("running", 1, None)
 
     done = await worker_api.post(
         f"/v1/jobs/{job_id}/complete", json={"token": fresh["lease_token"], "result": "ok"}

@@ -11,7 +11,7 @@ import pytest
 from equeue import JobStateError, JobStatus, Queue
 from equeue.storage import Failure, Storage
 from equeue.worker.maintenance import Maintenance, MaintenanceSettings
-from tests.conftest import storage_of
+from tests.conftest import storage_of, wait_until
 
 
 @pytest.fixture
@@ -139,16 +139,21 @@ async def test_rescue_after_lease_expiry_and_fencing_of_the_late_worker(
 async def test_rescue_dead_letters_a_job_out_of_attempts(
     queue: Queue, storage: Storage, db: asyncpg.Connection
 ) -> None:
-    """Attempts are counted at claim: a job that kills its worker every time ends failed."""
+    """Attempts are counted at claim: a job that kills its worker every time ends failed
+    (its first lost lease given back: it may have died of another job's crash)."""
     job = await queue.enqueue("t", max_attempts=2)
     maintenance = Maintenance(storage, MaintenanceSettings())
-    for _ in range(2):
+    for _ in range(3):
         await claim_one(storage)
         await expire_leases(db, queue.schema)
         await maintenance.run_once()
     dead = await queue.get_job(job.id)
     assert dead.status is JobStatus.FAILED and dead.attempts == 2
-    assert [a.outcome for a in dead.history] == ["lease_expired", "lease_expired"]
+    assert [(a.number, a.outcome) for a in dead.history] == [
+        (1, "lease_expired"),
+        (1, "lease_expired"),
+        (2, "lease_expired"),
+    ]
 
 
 async def test_rescue_of_a_cancel_requested_job_ends_cancelled(
@@ -234,9 +239,29 @@ async def test_pruning_removes_only_old_finished_jobs(
 
 async def test_a_duty_runs_in_one_process_at_a_time(queue: Queue, storage: Storage) -> None:
     async with storage.pool.acquire() as holder, holder.transaction():
-        assert await holder.fetchval(storage.q["try_duty_lock"], f"{queue.schema}:rescue")
+        lock = f"{queue.schema}:rescue"
+        assert await holder.fetchval(storage.q["try_duty_lock"], lock, "1min")
         assert await storage.run_duty("rescue", "rescue_expired_leases", 10) is None
     assert await storage.run_duty("rescue", "rescue_expired_leases", 10) == []
+
+
+async def test_a_process_stopped_in_a_duty_round_does_not_keep_the_duty(
+    queue: Queue, storage: Storage, database_url: str
+) -> None:
+    """A process frozen (or cut off) between the statements of its round would hold the
+    duty's lock as long as its connection lives: the server ends that round instead."""
+    stopped = await asyncpg.connect(database_url)
+    try:
+        await stopped.execute("BEGIN")
+        assert await stopped.fetchval(storage.q["try_duty_lock"], f"{queue.schema}:rescue", "300ms")
+        assert await storage.run_duty("rescue", "rescue_expired_leases", 10) is None
+
+        async def duty_free() -> bool:
+            return await storage.run_duty("rescue", "rescue_expired_leases", 10) is not None
+
+        await wait_until(duty_free, timeout=10)  # the stopped round was ended for it
+    finally:
+        stopped.terminate()
 
 
 async def test_database_constraints_hold_the_invariants(
@@ -293,5 +318,6 @@ async def test_claim_walks_the_claim_index_in_order_whatever_the_backlog(
             None,
         )
     plan = "\n".join(r[0] for r in rows)
-    assert "Index Scan using jobs_claimable" in plan, plan
+    assert "Index Scan using jobs_claimable on" in plan, plan
+    assert "Index Scan using jobs_claimable_suspects on" in plan, plan  # at most one
     assert "Sort" not in plan, plan

@@ -71,3 +71,14 @@ def test_a_job_not_finished_is_stuck_and_attempts_beyond_the_limit_are_found() -
     history = [attempt(n, 10 + n, "lease_expired") for n in range(1, 5)]
     report = checked(history, [(4, 14)], status="running", attempts=4)
     assert set(report.violations) == {"stuck", "attempts beyond max"}
+
+
+def test_one_process_may_run_a_job_twice_under_a_number_given_back() -> None:
+    # Its first lost lease was not counted, and the same process claimed the job again.
+    history = [attempt(1, 10, "lease_expired"), attempt(1, 10, "succeeded")]
+    report = checked(history, [(1, 10), (1, 10)], result={"attempt": 1, "pid": 10}, attempts=1)
+    assert report.duplicates == 1
+    assert not report.violations
+    # A third run under that number has no attempt left to explain it.
+    report = checked(history, [(1, 10)] * 3, result={"attempt": 1, "pid": 10}, attempts=1)
+    assert "unexplained duplicates" in report.violations

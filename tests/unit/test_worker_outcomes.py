@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
+from equeue.worker.stats import COUNTER, REFUSED
 from tests.conftest import wait_until
 from tests.unit.fake_storage import FakeStorage
 from tests.unit.worker_harness import make_queue, serving
@@ -127,3 +129,24 @@ async def test_a_cancel_that_fails_to_write_is_written_on_a_later_try() -> None:
         await wait_until(lambda: job.status == "cancelled")
         assert worker.jobs_done == 1
     assert storage.calls_of("mark_cancelled") == [1, 1, 1]
+
+
+async def test_a_late_outcome_refused_by_the_fence_is_counted() -> None:
+    queue = make_queue()
+    gate = asyncio.Event()
+
+    @queue.task(name="gated")
+    async def gated() -> None:
+        await gate.wait()
+
+    storage = FakeStorage()
+    jobs = [storage.add("gated") for _ in range(3)]
+    async with serving(queue, storage, concurrency=3) as worker:
+        await wait_until(lambda: all(job.status == "running" for job in jobs))
+        jobs[0].token = uuid.uuid4()  # taken over meanwhile: another lease now
+        gate.set()
+        await wait_until(lambda: worker.jobs_done == 3)
+    # Written with the other statistics, at the latest as the worker stops.
+    refused = [row for row in storage.stats if row[2] == REFUSED]
+    assert refused == [("default", "gated", REFUSED, COUNTER, 1, 0.0)]
+    assert [job.status for job in jobs] == ["running", "succeeded", "succeeded"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +13,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from equeue.api.models import ErrorOut
 from equeue.errors import (
+    DatabaseBusyError,
+    DatabaseReadOnlyError,
+    DatabaseUnavailableError,
     DatabaseValueError,
     EnqueueConflictError,
     InvalidJobError,
@@ -19,6 +23,8 @@ from equeue.errors import (
     JobStateError,
     UnknownTaskError,
 )
+
+log = logging.getLogger("equeue.api")
 
 _CODES = {
     400: "bad_request",
@@ -45,9 +51,14 @@ _MEANINGS = {
     413: "the request body is larger than the limit",
     422: "invalid input: the message names the field and the rule",
     429: "rate limited: retry after Retry-After seconds",
-    503: "not ready: the database is unreachable or migrations are pending",
+    503: "the database is too busy, out of reach or accepts no writes now: retry after "
+    "Retry-After seconds (from /readyz: not ready)",
 }
 _RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+#: Seconds a caller is asked to wait after a 503, by cause: a busy pool frees up in
+#: moments; a database out of reach or refusing writes needs longer.
+RETRY_BUSY_SECONDS = 1
+RETRY_UNAVAILABLE_SECONDS = 5
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -56,7 +67,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {
             "model": ErrorOut,
             "description": _MEANINGS[status],
-            **({"headers": _RETRY_AFTER} if status == 429 else {}),
+            **({"headers": _RETRY_AFTER} if status in (429, 503) else {}),
         }
         for status in statuses
     }
@@ -117,6 +128,8 @@ def response_for(exc: Exception) -> JSONResponse | None:
         return error_response(404, "not_found", str(exc))
     if isinstance(exc, (JobStateError, EnqueueConflictError)):
         return error_response(409, "conflict", str(exc))
+    if isinstance(exc, (DatabaseUnavailableError, DatabaseReadOnlyError)):
+        return _database_refused(exc)
     if isinstance(exc, DatabaseValueError):
         # PostgreSQL refused a value (class 22, e.g. a NUL character in text): the
         # statement failed, so nothing was written.
@@ -125,6 +138,29 @@ def response_for(exc: Exception) -> JSONResponse | None:
         code = _CODES.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
     return None
+
+
+def _database_refused(exc: DatabaseUnavailableError | DatabaseReadOnlyError) -> JSONResponse:
+    """503 with Retry-After: the request could not be served now, and may be tried again.
+    The database's own words go to the server log, not to the caller."""
+    log.warning("answered 503: %s: %s", type(exc).__name__, exc)
+    if isinstance(exc, DatabaseReadOnlyError):
+        code, message = (
+            "read_only",
+            "the database accepts no writes right now (read-only or out of disk space); "
+            "nothing was written",
+        )
+    elif isinstance(exc, DatabaseBusyError):
+        code, message = "busy", "every database connection of this server is in use; "
+        "nothing was written"
+    else:
+        code, message = (
+            "unavailable",
+            "the database is out of reach (whether a write sent before landed is unknown: "
+            "repeat it with the same Idempotency-Key or dedupe_key)",
+        )
+    wait = RETRY_BUSY_SECONDS if isinstance(exc, DatabaseBusyError) else RETRY_UNAVAILABLE_SECONDS
+    return error_response(503, code, f"{message}: retry after {wait}s", {"Retry-After": str(wait)})
 
 
 async def http_exception_handler(_request: Request, exc: Exception) -> JSONResponse:

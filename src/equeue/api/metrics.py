@@ -31,6 +31,8 @@ _COUNTERS = {
     "failed": "Jobs that failed for good (dead-lettered)",
     "retried": "Failed attempts followed by a retry",
     "cancelled": "Jobs cancelled",
+    "late_outcomes_refused": "Outcomes a worker reported after its lease was taken over: "
+    "refused, they changed nothing",
 }
 _HISTOGRAMS = {
     "run_seconds": "How long attempts ran",

@@ -23,8 +23,8 @@ from equeue.queue import Queue
 #: Bodies up to this size are taken in whole by the server anyway (uvicorn buffers this
 #: much); a refused request with a larger one has its connection closed instead.
 _BUFFERED_BODY_BYTES = 64 * 1024
-#: The error answers of every route that checks a key.
-KEYED = (401, 403, 422, 429)
+#: The error answers of every route that checks a key (which may need the database).
+KEYED = (401, 403, 422, 429, 503)
 _Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
 
 

@@ -58,6 +58,12 @@ class ConnectionSettings(QueueDefaults):
     )
     pool_min_size: int = Field(default=1, ge=0, description="Connections a process keeps open.")
     pool_max_size: int = Field(default=10, ge=1, description="Most pooled connections per process.")
+    pool_wait_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="Longest wait for a pooled connection when all are in use; beyond it the "
+        "call fails (the API answers 503 with Retry-After) instead of queueing without end.",
+    )
 
     @field_validator("schema_name")
     @classmethod

@@ -15,7 +15,13 @@ from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 
-from equeue.errors import DatabaseError, DatabaseUnavailableError, DatabaseValueError
+from equeue.errors import (
+    DatabaseBusyError,
+    DatabaseError,
+    DatabaseReadOnlyError,
+    DatabaseUnavailableError,
+    DatabaseValueError,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,6 +37,9 @@ _UNAVAILABLE = (
     asyncpg.TooManyConnectionsError,
 )
 _DRIVER = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+#: Refusals of any write: a read-only transaction (read-only database or standby), a full
+#: disk. They last until an operator acts, and say nothing was written.
+_WRITES_REFUSED = {"25006", "53100"}
 
 
 def translate(exc: BaseException) -> BaseException:
@@ -38,6 +47,15 @@ def translate(exc: BaseException) -> BaseException:
     if isinstance(exc, DatabaseError):
         return exc
     sqlstate = getattr(exc, "sqlstate", None)
+    if isinstance(exc, TimeoutError):
+        # equeue sets no statement timeouts: this is the pool's wait for a connection
+        # (or the connect timeout of a new one) running out.
+        return DatabaseBusyError(
+            "no database connection came free in time: every pooled connection is in use "
+            "(or a new one could not be opened)"
+        )
+    if sqlstate in _WRITES_REFUSED:
+        return DatabaseReadOnlyError(str(exc), sqlstate)
     if isinstance(exc, _UNAVAILABLE):
         return DatabaseUnavailableError(str(exc), sqlstate)
     if isinstance(exc, asyncpg.DataError):

@@ -6,6 +6,10 @@ import asyncpg
 
 from equeue.storage.seam import Statements
 
+#: Longest a duty's transaction may sit idle before the server ends it, releasing the
+#: duty's lock that a stopped process would otherwise keep (see try_duty_lock).
+DUTY_IDLE_LIMIT = "5s"
+
 
 class MaintenanceStatements(Statements):
     """Runs a duty's statement under the duty's advisory lock."""
@@ -16,7 +20,8 @@ class MaintenanceStatements(Statements):
         Returns its rows, or None when another process holds the duty's lock.
         """
         async with self.pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval(self.q["try_duty_lock"], f"{self.schema}:{duty}"):
+            lock = f"{self.schema}:{duty}"
+            if not await conn.fetchval(self.q["try_duty_lock"], lock, DUTY_IDLE_LIMIT):
                 return None
             rows: list[asyncpg.Record] = await conn.fetch(self.q[query], *args)
             return rows

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
+from asyncpg.pool import PoolAcquireContext
 
 from equeue import migrations
 from equeue.storage import Storage
@@ -29,16 +32,44 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     """
 
 
+class WaitBoundedPool(asyncpg.Pool):
+    """A pool whose callers wait at most ``wait_seconds`` for a connection (None: for
+    ever), unless they name a timeout of their own.
+
+    An exhausted pool then fails fast, with :class:`~equeue.errors.DatabaseBusyError`
+    (see storage/errors.py), instead of queueing every caller behind it without end: an
+    API request is answered 503, a worker's claim or write is tried again.
+    """
+
+    def __init__(self, *args: Any, wait_seconds: float | None, **options: Any) -> None:
+        super().__init__(*args, **options)
+        self.wait_seconds = wait_seconds
+
+    def acquire(self, *, timeout: float | None = None) -> PoolAcquireContext:
+        return super().acquire(timeout=self.wait_seconds if timeout is None else timeout)
+
+
 @translating
-async def open_storage(dsn: str, schema: str, min_size: int, max_size: int) -> Storage:
-    """A pool of connections to ``dsn``, named after ``schema``, and its storage."""
-    pool = await asyncpg.create_pool(
+async def open_storage(
+    dsn: str, schema: str, min_size: int, max_size: int, wait_seconds: float | None = None
+) -> Storage:
+    """A pool of connections to ``dsn``, named after ``schema``, and its storage; a
+    caller waits at most ``wait_seconds`` for a connection (None: for ever)."""
+    pool = WaitBoundedPool(
         dsn,
+        wait_seconds=wait_seconds,
         min_size=min_size,
         max_size=max_size,
+        # asyncpg.create_pool's defaults, which it would pass to the pool it makes.
+        max_queries=50000,
+        max_inactive_connection_lifetime=300.0,
+        loop=None,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
         reset=_keep_session,
         server_settings=SERVER_SETTINGS | {"application_name": f"equeue:{schema}"},
     )
+    await pool
     return Storage(pool, schema)
 
 

@@ -155,11 +155,11 @@ class Outcomes:
                     if held is not None:
                         error = ValueError(f"the task's result could not be stored: {exc}")
                         self.failed(held, error)
-        _report_fenced([a[0] for a in acks], landed)
+        failing = {f.id for f in self.failures}  # unstorable results, failed instead
+        self._report_fenced([a[0] for a in acks if a[0] not in failing], landed)
         for job_id in landed:
             self._count(job_id, "succeeded")
             self._held.forget(job_id)
-        failing = {f.id for f in self.failures}
         for job_id, _, _ in acks:
             if job_id not in landed and job_id not in failing:
                 self._held.forget(job_id)
@@ -177,7 +177,7 @@ class Outcomes:
             )
             statuses = {}
         else:
-            _report_fenced([f.id for f in failures], set(statuses))
+            self._report_fenced([f.id for f in failures], set(statuses))
         for failure in failures:
             if failure.id in statuses:
                 self._count(failure.id, statuses[failure.id])
@@ -185,11 +185,26 @@ class Outcomes:
 
     async def _write_cancels(self, cancels: list[Lease]) -> None:
         landed = await self._storage.mark_cancelled(cancels)
-        _report_fenced([job_id for job_id, _ in cancels], landed)
+        self._report_fenced([job_id for job_id, _ in cancels], landed)
         for job_id, _ in cancels:
             if job_id in landed:
                 self._count(job_id, "cancelled")
             self._held.forget(job_id)
+
+    def _report_fenced(self, ids: list[uuid.UUID], landed: set[uuid.UUID]) -> None:
+        """Log and count the outcomes the fence refused: their lease was lost meanwhile
+        (the job was rescued, and maybe run again elsewhere), so they changed nothing."""
+        for job_id in ids:
+            if job_id in landed:
+                continue
+            log.warning(
+                "outcome of job %s refused: its lease was lost meanwhile",
+                job_id,
+                extra={"job_id": str(job_id)},
+            )
+            held = self._held.get(job_id)
+            if held is not None:
+                self._stats.count_refused(held.claimed.queue, held.claimed.task)
 
     def _count(self, job_id: uuid.UUID, status: str) -> None:
         held = self._held.get(job_id)
@@ -223,16 +238,6 @@ def log_outcome(held: Held, outcome: str, error: str | None = None) -> None:
             "duration": duration,
         },
     )
-
-
-def _report_fenced(ids: list[uuid.UUID], landed: set[uuid.UUID]) -> None:
-    for job_id in ids:
-        if job_id not in landed:
-            log.warning(
-                "outcome of job %s refused: its lease was lost meanwhile",
-                job_id,
-                extra={"job_id": str(job_id)},
-            )
 
 
 def _text(value: str) -> str:

@@ -40,6 +40,9 @@ OUTCOME_METRIC = {
     "cancelled": "cancelled",
 }
 
+#: The counter of late outcomes refused because the job's lease was lost meanwhile.
+REFUSED = "late_outcomes_refused"
+
 Cell = tuple[str, str, str, float]  # queue, task, metric, bucket upper bound
 
 
@@ -60,6 +63,10 @@ class JobStats:
         metric = OUTCOME_METRIC.get(status)
         if metric is not None:
             self._cells[(queue, task, metric, COUNTER)][0] += 1
+
+    def count_refused(self, queue: str, task: str) -> None:
+        """A late outcome refused: the job's lease had been taken over (fencing)."""
+        self._cells[(queue, task, REFUSED, COUNTER)][0] += 1
 
     def observe(self, queue: str, task: str, metric: str, seconds: float) -> None:
         """One observation of ``run_seconds`` or ``wait_seconds``."""

@@ -27,19 +27,20 @@ class Fleet:
         self.started: list[subprocess.Popen[bytes]] = []
         self.logs: list[IO[bytes]] = []
 
-    def spawn(self, *options: str) -> subprocess.Popen[bytes]:
-        env = {
+    def spawn(self, *options: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        environment = {
             **os.environ,
             "EQUEUE_DATABASE_URL": self.url,
             "EQUEUE_SCHEMA": self.schema,
             "EQUEUE_E2E_DIR": str(self.folder),
             "PYTHONPATH": str(ROOT),
+            **(env or {}),
         }
         self.logs.append(open(self.folder / f"worker{len(self.started)}.log", "wb"))
         command = [sys.executable, "-m", "equeue", "worker", APP, "--log-level", "WARNING"]
         proc = subprocess.Popen(
             [*command, "--poll-interval", "0.5", *options],
-            env=env,
+            env=environment,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=self.logs[-1],

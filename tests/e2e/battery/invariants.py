@@ -109,30 +109,44 @@ def _check_job(report: Report, row: asyncpg.Record, runs: list[Execution]) -> No
         _check_completion(report, job_id, history, row["result"])
 
 
-def _attempt_of(run: Execution, history: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The history entry of this execution: same attempt number, same worker process."""
+def _pid_of(attempt: dict[str, Any]) -> str:
+    """The process of an attempt's worker id (host:pid:suffix)."""
+    parts = (attempt.get("worker") or "").split(":")
+    return parts[-2] if len(parts) >= 2 else ""
+
+
+def _pair_runs(
+    history: list[dict[str, Any]], runs: list[Execution]
+) -> tuple[list[tuple[Execution, dict[str, Any]]], list[Execution]]:
+    """Each execution paired with its attempt of the history: same attempt number, same
+    worker process, in order. One process may run a job twice under one number (its
+    first lost lease is not counted, and the same worker can claim the job again), so
+    the k-th such execution is the k-th such attempt. Returns the pairs and the runs
+    left without an attempt."""
+    entries: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
     for attempt in history:
-        worker = attempt.get("worker") or ""
-        if attempt["number"] == run.attempt and worker.split(":")[-2:-1] == [str(run.pid)]:
-            return attempt
-    return None
+        entries[attempt["number"], _pid_of(attempt)].append(attempt)
+    paired, orphans = [], []
+    for run in runs:  # in the order each process wrote them
+        waiting = entries.get((run.attempt, str(run.pid)))
+        if waiting:
+            paired.append((run, waiting.pop(0)))
+        else:
+            orphans.append(run)
+    return paired, orphans
 
 
 def _check_duplicates(
     report: Report, job_id: uuid.UUID, history: list[dict[str, Any]], runs: list[Execution]
 ) -> None:
     """Every execution maps to an attempt of its own in the history, and counts as a
-    duplicate when that attempt lost its lease (or was released). Two executions under
-    one attempt, or one the history does not know, are never explained."""
-    seen = Counter((run.attempt, run.pid) for run in runs)
-    for (number, pid), count in seen.items():
-        if count > 1:
-            report.unexplained.append(f"{job_id}: attempt {number} ran {count}x in {pid}")
-    for run in runs:
-        attempt = _attempt_of(run, history)
-        if attempt is None:
-            report.unexplained.append(f"{job_id}: no attempt {run.attempt} by pid {run.pid}")
-        elif attempt["outcome"] in LOST_OUTCOMES:
+    duplicate when that attempt lost its lease (or was released). An execution the
+    history has no attempt left for (two under one attempt) is never explained."""
+    paired, orphans = _pair_runs(history, runs)
+    for run in orphans:
+        report.unexplained.append(f"{job_id}: no attempt {run.attempt} by pid {run.pid} left")
+    for run, attempt in paired:
+        if attempt["outcome"] in LOST_OUTCOMES:
             report.duplicates += 1
         elif attempt["outcome"] != "succeeded" and attempt["outcome"] not in FAILED_OUTCOMES:
             report.unexplained.append(f"{job_id}: attempt {run.attempt} {attempt['outcome']}")
@@ -148,9 +162,9 @@ def _check_completion(
         return
     ran_by = json.loads(result) if result else None
     if isinstance(ran_by, dict):
-        run = Execution(job_id, int(ran_by["attempt"]), int(ran_by["pid"]))
-        if _attempt_of(run, history) is not succeeded[0]:
-            report.stale_accepted.append(f"{job_id}: result of attempt {run.attempt}")
+        wrote = (int(ran_by["attempt"]), str(ran_by["pid"]))
+        if wrote != (succeeded[0]["number"], _pid_of(succeeded[0])):
+            report.stale_accepted.append(f"{job_id}: result of attempt {wrote[0]}")
 
 
 def summary(name: str, report: Report, faults: int, recovery: float) -> str:

@@ -18,7 +18,7 @@ from equeue.embedded import EmbeddedPostgres
 from tests.conftest import wait_until
 from tests.e2e.battery.battery_app import MAX_ATTEMPTS
 from tests.e2e.battery.conftest import Fleet
-from tests.e2e.battery.invariants import assert_holds, check
+from tests.e2e.battery.invariants import assert_holds, check, read_executions
 
 pytestmark = pytest.mark.battery
 JOB = {"type": "battery.work", "payload": {"seconds": 0.05}, "max_attempts": MAX_ATTEMPTS}
@@ -56,10 +56,7 @@ class Enqueuer:
     async def run(self) -> None:
         while self.running:
             try:
-                jobs = await self.queue.enqueue_many(
-                    [{"type": "battery.work", "payload": {"seconds": 0.05}, "max_attempts": 10}]
-                    * 20
-                )
+                jobs = await self.queue.enqueue_many([JOB] * 20)
             except Exception:  # the server is down: these never committed
                 self.refused += 1
                 await asyncio.sleep(0.1)
@@ -78,6 +75,11 @@ async def test_workers_reconnect_after_a_database_restart_and_finish_every_job(
         enqueuer = Enqueuer(private_queue)
         load = asyncio.create_task(enqueuer.run())
         await wait_until(lambda: len(enqueuer.committed) >= 500, timeout=30)
+        # Both workers at work before the fault: one still starting would meet a server
+        # that is gone with its start-up statements, and rightly exit (its supervisor
+        # starts it again); this scenario is about running workers.
+        running = {proc.pid for proc in fleet.started}
+        await wait_until(lambda: {r.pid for r in read_executions(tmp_path)} == running, timeout=60)
 
         await asyncio.to_thread(server.stop)
         await asyncio.sleep(1.0)  # the enqueuer meets a server that is gone

@@ -24,8 +24,10 @@ from tests.e2e.battery.invariants import (
     longest_overdue_lease,
     read_executions,
 )
+from tests.e2e.battery.metrics import scrape
 
 pytestmark = pytest.mark.battery
+REFUSED_METRIC = "equeue_jobs_late_outcomes_refused_total"
 
 RESCUE_INTERVAL = 1.0
 # One rescue interval, and a second for a loaded 2-core machine to get round to it.
@@ -169,7 +171,11 @@ async def test_a_frozen_worker_cannot_complete_jobs_taken_over_meanwhile(
     assert frozen.wait(timeout=30) == 0
     report = await check(fleet.url, fleet.schema, committed, fleet.folder)
     refused = (fleet.folder / "worker0.log").read_text().count("refused: its lease was lost")
-    assert_holds(f"frozen worker (late outcomes refused: {refused})", report, 1, recovery)
+    # Counted in the fleet's metrics too: the stopping worker wrote its statistics.
+    samples = await scrape(fleet.url, fleet.schema)
+    counted = samples.get((REFUSED_METRIC, (("queue", "default"), ("task", "battery.work"))), 0)
+    assert_holds(f"frozen worker (late outcomes refused: {counted})", report, 1, recovery)
+    assert counted == refused
     assert report.statuses == {"succeeded": len(committed)}
     assert report.duplicates == len(committed)  # each job ran again, explained by its lease
     assert refused > 0  # the frozen worker did try to complete, and was turned away

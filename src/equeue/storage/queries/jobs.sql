@@ -209,6 +209,10 @@ SELECT queue, status, count(*) AS n FROM {schema}.jobs GROUP BY queue, status;
 -- $8, $9 slots left over open the offer again as generation $8, good for $9 seconds;
 --    otherwise it is closed;
 -- $10 tasks not to claim now (the worker has no thread free for them), or NULL.
+--
+-- A worker takes at most one suspect, a job that lost a lease before (migration 0011),
+-- and only while it holds none: then a worker that dies held one suspect at most, the
+-- one whose lost lease rescue_expired_leases counts.
 WITH offer AS (
     SELECT o.handed_job FROM {schema}.idle_workers o
      WHERE $6::boolean AND o.worker_id = $3
@@ -227,15 +231,31 @@ WITH offer AS (
        -- NOT IN (a hashed filter), not NOT EXISTS (an anti-join): the scan must stay in
        -- index order so that LIMIT stops it after $2 rows, whatever the backlog.
        AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused)
+       AND NOT j.suspect
      ORDER BY j.priority DESC, j.run_at, j.id
      LIMIT $2
+     FOR UPDATE SKIP LOCKED
+), suspect AS (
+    -- The same scan over the suspects' own index, for one of them at most.
+    SELECT j.id FROM {schema}.jobs j
+     WHERE j.suspect AND j.status IN ('scheduled', 'queued', 'retrying')
+       AND j.run_at <= now()
+       AND ($1::text[] IS NULL OR j.queue = ANY($1::text[]))
+       AND ($10::text[] IS NULL OR j.task <> ALL($10::text[]))
+       AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused)
+       AND NOT EXISTS (SELECT 1 FROM {schema}.jobs r
+                        WHERE r.suspect AND r.status = 'running' AND r.worker_id = $3)
+     ORDER BY j.priority DESC, j.run_at, j.id
+     LIMIT 1
      FOR UPDATE SKIP LOCKED
 ), kept AS (
     -- A collected job takes one slot. Cut here, not in the scan: a LIMIT the planner
     -- cannot read makes it guess a tenth of the table, and plan the scan for that. (The
-    -- rows come in the scan's order; were it otherwise, a job left out here would only
-    -- wait for the next claim.)
-    SELECT p.id FROM picked p LIMIT $2::integer - (SELECT count(*) FROM handed)
+    -- rows come in the scans' order, the suspect first so that a busy backlog never
+    -- starves it; were it otherwise, a job left out here would only wait for the next
+    -- claim.)
+    SELECT k.id FROM (SELECT id FROM suspect UNION ALL SELECT id FROM picked) AS k
+     LIMIT $2::integer - (SELECT count(*) FROM handed)
 ), claimed AS (
     UPDATE {schema}.jobs j
        SET status = 'running', attempts = j.attempts + 1, worker_id = $3,

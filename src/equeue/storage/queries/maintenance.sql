@@ -2,13 +2,22 @@
 -- named after the duty and the schema (try_duty_lock), so one process at a time runs it.
 
 -- name: try_duty_lock
-SELECT pg_try_advisory_xact_lock(hashtext('equeue'), hashtext($1));
+-- The lock of duty $1 for this transaction, if no other holds it. A process that stops
+-- between the statements of its round (frozen, cut off, starved) would keep the lock,
+-- and the duty from every other process, for as long as its connection lives: so the
+-- round's transaction is ended by the server after $2 idle in it (a duty's statements
+-- follow one another at once; only a process that stopped leaves one idle).
+SELECT pg_try_advisory_xact_lock(hashtext('equeue'), hashtext($1))
+  FROM (SELECT set_config('idle_in_transaction_session_timeout', $2, true)) AS bounded;
 
 -- name: rescue_expired_leases
 -- Jobs whose lease ran out: the worker holding them is gone (or cut off). Driven by each
--- job's own lease expiry, never by the workers table. A job with attempts left becomes
--- runnable at once; one without is dead-lettered; one whose cancel was requested ends
--- cancelled.
+-- job's own lease expiry, never by the workers table. A job whose cancel was requested
+-- ends cancelled. Otherwise the lost lease of a suspect (migration 0011) counts as an
+-- attempt: with attempts left it becomes runnable at once, without it is dead-lettered.
+-- Any other job gets its attempt back, as it may only have shared a worker with the job
+-- that brought it down, and becomes a suspect: from now on it runs on a worker holding
+-- no other suspect, where its own next lost lease is its own fault.
 WITH expired AS (
     SELECT id FROM {schema}.jobs
      WHERE status = 'running' AND lease_expires_at < now()
@@ -18,10 +27,14 @@ WITH expired AS (
 ), rescued AS (
     UPDATE {schema}.jobs j
        SET status = CASE WHEN j.cancel_requested THEN 'cancelled'
-                         WHEN j.attempts >= j.max_attempts THEN 'failed'
+                         WHEN j.suspect AND j.attempts >= j.max_attempts THEN 'failed'
                          ELSE 'retrying' END,
-           finished_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts
+           finished_at = CASE WHEN j.cancel_requested
+                                   OR (j.suspect AND j.attempts >= j.max_attempts)
                               THEN now() END,
+           attempts = CASE WHEN j.suspect OR j.cancel_requested THEN j.attempts
+                           ELSE greatest(j.attempts - 1, 0) END,
+           suspect = true,
            run_at = now(),
            last_error = 'lease expired: worker ' || coalesce(j.worker_id, '?')
                         || ' stopped renewing it',
@@ -29,7 +42,10 @@ WITH expired AS (
            history = j.history || jsonb_build_array(jsonb_build_object(
                'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
                'finished_at', now(), 'outcome', 'lease_expired',
-               'error', 'lease expired: the worker stopped renewing it'))
+               'error', CASE WHEN j.suspect OR j.cancel_requested
+                             THEN 'lease expired: the worker stopped renewing it'
+                             ELSE 'lease expired: the worker stopped renewing it; not '
+                                  || 'counted, as the job''s first lost lease' END))
       FROM expired
      WHERE j.id = expired.id AND j.status = 'running'
     RETURNING j.id, j.status, j.queue, j.task

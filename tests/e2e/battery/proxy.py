@@ -1,0 +1,85 @@
+"""A TCP proxy between a worker and PostgreSQL that the test can cut and restore: the
+network partition of one worker, and only that one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from urllib.parse import urlsplit, urlunsplit
+
+
+class CuttableProxy:
+    """Forwards connections to ``target_url``'s server until :meth:`cut`, which aborts
+    every open connection and refuses new ones until :meth:`restore`."""
+
+    def __init__(self, target_url: str) -> None:
+        self._target = urlsplit(target_url)
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.is_cut = False
+        self.cuts = 0
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+
+    @property
+    def url(self) -> str:
+        """The target's URL, through the proxy."""
+        assert self._server is not None
+        port = self._server.sockets[0].getsockname()[1]
+        auth = f"{self._target.username}@" if self._target.username else ""
+        return urlunsplit(self._target._replace(netloc=f"{auth}127.0.0.1:{port}"))
+
+    def cut(self) -> None:
+        self.is_cut = True
+        self.cuts += 1
+        for writer in list(self._open):
+            writer.transport.abort()
+
+    def restore(self) -> None:
+        self.is_cut = False
+
+    async def close(self) -> None:
+        self.cut()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.is_cut:
+            writer.transport.abort()
+            return
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(
+                self._target.hostname, self._target.port or 5432
+            )
+        except OSError:
+            writer.transport.abort()
+            return
+        self._open |= {writer, upstream_writer}
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            await asyncio.gather(
+                self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer)
+            )
+        finally:
+            self._open -= {writer, upstream_writer}
+            self._tasks.discard(task)
+
+    @staticmethod
+    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except OSError:
+            pass
+        finally:
+            writer.transport.abort()
