@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncpg
 
 from equeue.storage.claims import ClaimStatements
+from equeue.storage.combining import SingleEnqueues
 from equeue.storage.errors import translated
 from equeue.storage.jobs import COPY_FROM, SETTLE_ROUNDS, JobStatements
 from equeue.storage.maintenance import MaintenanceStatements
@@ -55,3 +56,4 @@ class Storage(JobStatements, ClaimStatements, WorkerStatements, MaintenanceState
         self.schema = schema
         self.q = Queries(schema)
         self.channel = channel_name(schema)
+        self.single_enqueues = SingleEnqueues(self._insert_alone, self._insert_together)
