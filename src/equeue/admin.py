@@ -31,6 +31,9 @@ class _Engine(Protocol):
     dsn: str | None
     schema: str
 
+    @property
+    def session_dsn(self) -> str: ...
+
     async def _storage(self) -> Storage: ...
 
 
@@ -109,7 +112,7 @@ class Admin:
         """A listener (not started) of the job-change events channel of this schema."""
         schema = self._queue.schema
         return Listener(
-            self._queue.dsn or "",
+            self._queue.session_dsn,
             events_channel(schema),
             on_message,
             name="event hub",
@@ -176,7 +179,7 @@ class Admin:
         that jobs of that queue may be runnable now."""
         schema = self._queue.schema
         return Listener(
-            self._queue.dsn or "",
+            self._queue.session_dsn,
             channel_name(schema),
             on_message,
             name="claim wake-ups",

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 from equeue import migrations
@@ -16,6 +18,11 @@ from equeue.storage.errors import translating
 #: picks a bitmap scan: then every claim reads and sorts the whole backlog instead of
 #: walking the claim index in order and stopping after one batch.
 SERVER_SETTINGS = {"enable_bitmapscan": "off"}
+#: Why a queue behind a transaction pooler needs a direct URL too.
+NO_DIRECT_DSN = (
+    "behind a transaction pooler, give direct_dsn (EQUEUE_DIRECT_DATABASE_URL): LISTEN "
+    "and migrations need a session of their own"
+)
 
 
 async def _keep_session(connection: asyncpg.Connection) -> None:
@@ -29,17 +36,37 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     """
 
 
+def connection_options(application_name: str, *, pooled: bool) -> dict[str, Any]:
+    """asyncpg's options for a connection of equeue's to ``database_url``.
+
+    Through a pooler in transaction mode (``pooled``) no session state outlives a
+    transaction, so none is kept: no prepared statement between statements (asyncpg then
+    prepares each unnamed, on the same server connection as it runs), and no planner
+    setting given at connection time (PgBouncer refuses startup parameters it does not
+    know); the claim sets its own in its transaction instead.
+    """
+    if pooled:
+        return {
+            "statement_cache_size": 0,
+            "server_settings": {"application_name": application_name},
+        }
+    return {"server_settings": SERVER_SETTINGS | {"application_name": application_name}}
+
+
 @translating
-async def open_storage(dsn: str, schema: str, min_size: int, max_size: int) -> Storage:
-    """A pool of connections to ``dsn``, named after ``schema``, and its storage."""
+async def open_storage(
+    dsn: str, schema: str, min_size: int, max_size: int, *, pooled: bool = False
+) -> Storage:
+    """A pool of connections to ``dsn``, named after ``schema``, and its storage;
+    ``pooled`` when ``dsn`` goes through a pooler in transaction mode."""
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
         reset=_keep_session,
-        server_settings=SERVER_SETTINGS | {"application_name": f"equeue:{schema}"},
+        **connection_options(f"equeue:{schema}", pooled=pooled),
     )
-    return Storage(pool, schema)
+    return Storage(pool, schema, pooled=pooled)
 
 
 async def close_storage(storage: Storage) -> None:

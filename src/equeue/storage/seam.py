@@ -49,6 +49,7 @@ class Statements:
     schema: str
     q: Queries
     single_enqueues: SingleEnqueues
+    pooled: bool
 
     def _on(self, executor: Executor | None) -> Executor:
         """The caller's executor, or the pool when it has none."""
