@@ -11,7 +11,8 @@ Measured: jobs/s of the whole fleet and of each host (from the first claim to th
 job done), and the claim contention: the claim statement's duration (p50, p99, as each
 worker timed its own), the share of claims that came back empty while jobs were left, and
 the share of samples of pg_stat_activity (every 10 ms) in which a working backend of the
-fleet waited on a lock.
+fleet waited on a lock; and the WAL written per job (the server's, so an upper bound when
+others use it too), which bounds what a bigger primary can take.
 """
 
 from __future__ import annotations
@@ -83,12 +84,14 @@ async def _drain(
     samples: list[tuple[int, int]] = []
     sampling = asyncio.create_task(_sample(storage, samples))
     try:
+        wal = await storage.wal_position()
         started = time.monotonic()
         await queue.resume_queue("default")
         await queue.enqueue("bench.noop")  # its notification wakes every worker at once
         while await storage.unfinished():
             await asyncio.sleep(0.01)
         ended = time.monotonic()
+        wal = await storage.wal_position() - wal
     finally:
         sampling.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -99,6 +102,8 @@ async def _drain(
         f"fleet_{settings.fleet_processes}p_jobs_per_s": (settings.fleet_jobs + 1)
         / (ended - started),
         "fleet_lock_wait_pct": 100.0 * waiting / active if active else 0.0,
+        # The server's, all databases: on a server others use too, an upper bound.
+        "fleet_wal_bytes_per_job": wal / (settings.fleet_jobs + 1),
     }, (started, ended)
 
 

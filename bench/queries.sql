@@ -56,3 +56,7 @@ SELECT count(*) FILTER (WHERE state = 'active'),
        count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock')
   FROM pg_stat_activity
  WHERE application_name = $1;
+
+-- name: bench_wal_position
+-- Bytes of WAL written since the cluster began (the server's, every database's).
+SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8;

@@ -252,6 +252,7 @@ def table(results: dict[str, Any]) -> str:
         ("fleet_claim_p99_ms", "the same, claim statement p99 ms"),
         ("fleet_claims_empty_pct", "the same, claims that came back empty, %"),
         ("fleet_lock_wait_pct", "the same, working backends waiting on a lock, % of samples"),
+        ("fleet_wal_bytes_per_job", "the same, WAL written per job (whole server), bytes"),
     ]  # fmt: skip
     lines += ["", "| equeue only | median (min-max) |", "|---|---|"]
     lines += [f"| {label} | {cell(eq, key)} |" for key, label in extra if key in eq]

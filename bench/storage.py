@@ -115,5 +115,10 @@ class BenchmarkStorage:
         )
         return (row[0], row[1]) if row is not None else (0, 0)
 
+    async def wal_position(self) -> float:
+        """Bytes of WAL the server has written so far (all its databases)."""
+        position: float = await self.storage.pool.fetchval(self.q["bench_wal_position"])
+        return position
+
     async def drop_schema(self) -> None:
         await self.storage.pool.execute(self.q["bench_drop_schema"])

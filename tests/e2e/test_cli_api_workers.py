@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+import websockets
 from bench.pgbouncer import free_port
 
 from equeue import Queue
@@ -65,6 +66,15 @@ async def enqueue_over_new_connections(url: str, count: int) -> set[int]:
     return statuses
 
 
+async def a_token_from_one_process_opens_the_events_socket_of_each(url: str) -> None:
+    async with httpx.AsyncClient(base_url=url, headers={"x-api-key": KEY}) as client:
+        token = (await client.post("/v1/events/token")).json()["token"]
+    socket_url = url.replace("http", "ws") + f"/v1/events?token={token}"
+    for _ in range(12):  # a connection each, spread over both processes
+        async with websockets.connect(socket_url) as events:
+            await events.ping()
+
+
 async def test_several_api_processes_share_one_port_and_are_restarted(
     queue: Queue, database_url: str, tmp_path: Path
 ) -> None:
@@ -83,6 +93,7 @@ async def test_several_api_processes_share_one_port_and_are_restarted(
         wait_until_serving(supervisor, f"{url}/readyz", log=log)
         first = until_listening(parent, port, 2, set())
         assert await enqueue_over_new_connections(url, 20) == {201}
+        await a_token_from_one_process_opens_the_events_socket_of_each(url)
 
         victim = psutil.Process(min(first))
         victim.kill()

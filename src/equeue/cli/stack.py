@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -124,6 +125,9 @@ def _supervise_api(settings: Settings) -> int:
     env = dict(os.environ)
     env.update(settings.as_environment())
     env["EQUEUE_API_WORKERS"] = "1"
+    # One secret for all: a token one process issues is checked by whichever process the
+    # events socket's connection reaches.
+    env.setdefault("EQUEUE_TOKEN_SECRET", secrets.token_urlsafe(32))
     command = [sys.executable, "-m", "equeue", "api", "--shared-port"]
     return Supervisor(command, settings.api_workers, env=env, what="API process").run()
 

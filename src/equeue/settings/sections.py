@@ -170,7 +170,8 @@ class ApiSettings(BaseSettings):
     token_secret: SecretStr | None = Field(
         default=None,
         description="Secret that signs event tokens; give every API process the same one behind "
-        "a load balancer. When unset, each process draws a random one.",
+        "a load balancer. When unset, each process draws a random one (the processes of one "
+        "`equeue api --workers N` share theirs).",
     )
     events_batch_seconds: float = Field(
         default=0.1,
