@@ -14,8 +14,14 @@ measures, on one PostgreSQL:
 - ``prune``: retention pruning as a worker's maintenance runs it (default settings:
   bounded rounds, a pause between them while behind), from a backlog of expired finished
   jobs to none; jobs deleted per second, pauses included;
-- ``http``: single and batch enqueue over the REST API (uvicorn in another process), and
-  enqueue → succeeded through the whole stack, when the API is installed.
+- ``http``: single and batch enqueue over the REST API (``equeue api`` in another
+  process, the single jobs posted by processes of their own), and enqueue → succeeded
+  through the whole stack, when the API is installed;
+- ``http_processes``: single enqueue against ``equeue api --workers <http_processes>``;
+- ``pgbouncer``: single enqueue over HTTP and the drain, through a real PgBouncer in
+  transaction mode (``bench/pooled.py``);
+- ``fleet``: ``fleet_processes`` worker processes, each on a host of its own, drain
+  together; per-host throughput and claim contention (``bench/fleet.py``).
 
 Each scenario runs in a fresh schema. Results print as a table and, with ``--json``,
 as JSON that the side-by-side harness (``bench/run.py``) reads.
@@ -35,6 +41,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 from bench.common import DEFAULT_DSN, SCENARIOS, Settings
+from bench.fleet import measure_fleet
 from bench.scenarios import (
     measure_drain,
     measure_enqueue,
@@ -70,7 +77,22 @@ MEASURES: dict[str, Callable[[Settings], Awaitable[dict[str, float]]]] = {
     "processes": measure_processes,
     "explain": measure_explain,
     "prune": measure_prune,
+    "fleet": measure_fleet,
 }
+
+
+#: Scenarios that serve the REST API (imported only when it is installed).
+HTTP_SCENARIOS = frozenset({"http", "http_processes", "pgbouncer"})
+
+
+def _http_measure(name: str) -> Callable[[Settings], Awaitable[dict[str, float]]]:
+    if name == "pgbouncer":
+        from bench.pooled import measure_pgbouncer
+
+        return measure_pgbouncer
+    from bench.http_rows import measure_http, measure_http_processes
+
+    return measure_http if name == "http" else measure_http_processes
 
 
 # --- running and reporting ---------------------------------------------------------------
@@ -81,13 +103,11 @@ async def run(settings: Settings, log: Callable[[str], None]) -> dict[str, list[
     values: dict[str, list[float]] = {}
     for name in settings.scenarios:
         measure = MEASURES.get(name)
-        if name == "http":
+        if name in HTTP_SCENARIOS:
             if not http_available():
-                log("http: not measured: the REST API (equeue.api) is not installed")
+                log(f"{name}: not measured: the REST API (equeue.api) is not installed")
                 continue
-            from bench.http_rows import measure_http
-
-            measure = measure_http
+            measure = _http_measure(name)
         if measure is None:
             raise ValueError(f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}")
         runs = 1 if name in SINGLE_RUN else settings.runs
@@ -136,10 +156,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--prune-jobs", type=int, default=defaults.prune_jobs)
     p.add_argument("--http-jobs", type=int, default=defaults.http_jobs)
     p.add_argument("--http-clients", type=int, default=defaults.http_clients)
+    p.add_argument("--http-processes", type=int, default=defaults.http_processes)
+    p.add_argument("--http-load-processes", type=int, default=defaults.http_load_processes)
+    p.add_argument("--fleet-processes", type=int, default=defaults.fleet_processes)
+    p.add_argument("--fleet-jobs", type=int, default=defaults.fleet_jobs)
     p.add_argument("--runs", type=int, default=defaults.runs)
     p.add_argument("--scenario", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     p.add_argument("--json", help="write the results here as JSON ('-' for stdout)")
-    p.add_argument("--role", choices=("latency-worker", "drain-worker"), help=argparse.SUPPRESS)
+    p.add_argument(
+        "--role", choices=("latency-worker", "drain-worker", "fleet-worker"), help=argparse.SUPPRESS
+    )
     return p
 
 
@@ -158,6 +184,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         prune_jobs=args.prune_jobs,
         http_jobs=args.http_jobs,
         http_clients=args.http_clients,
+        http_processes=args.http_processes,
+        http_load_processes=args.http_load_processes,
+        fleet_processes=args.fleet_processes,
+        fleet_jobs=args.fleet_jobs,
         runs=args.runs,
         scenarios=list(args.scenario),
     )
@@ -192,6 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "prune_jobs": settings.prune_jobs,
             "http_jobs": settings.http_jobs,
             "http_clients": settings.http_clients,
+            "http_processes": settings.http_processes,
+            "http_load_processes": settings.http_load_processes,
+            "fleet_processes": settings.fleet_processes,
+            "fleet_jobs": settings.fleet_jobs,
             "runs": settings.runs,
         },
         "values": values,

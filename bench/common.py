@@ -8,6 +8,7 @@ import signal
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,18 @@ from equeue.worker import WorkerSettings
 ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-SCENARIOS = ("enqueue", "drain", "latency", "processes", "explain", "prune", "http")
+SCENARIOS = (
+    "enqueue",
+    "drain",
+    "latency",
+    "processes",
+    "explain",
+    "prune",
+    "http",
+    "http_processes",
+    "pgbouncer",
+    "fleet",
+)
 #: Scenarios whose figure is one run's worth (too slow, or deterministic, to repeat).
 SINGLE_RUN = frozenset({"explain"})
 
@@ -40,8 +52,12 @@ class Settings:
     processes: int = 4
     history_rows: int = 10_000_000
     prune_jobs: int = 1_000_000  #: expired finished jobs the prune scenario starts from
-    http_jobs: int = 2_000
-    http_clients: int = 16
+    http_jobs: int = 4_000
+    http_clients: int = 16  #: connections per API server process
+    http_processes: int = 2  #: API server processes of the http_processes row
+    http_load_processes: int = 2  #: processes that post the single jobs
+    fleet_processes: int = 8  #: worker processes of the fleet, each on a host of its own
+    fleet_jobs: int = 40_000
     runs: int = 3
     scenarios: list[str] = field(default_factory=lambda: list(SCENARIOS))
 
@@ -60,9 +76,18 @@ class Progress:
 progress = Progress()
 
 
-def build_queue(dsn: str, schema: str, *, pool_max_size: int = 10) -> Queue:
-    """A queue with the benchmark's two tasks registered."""
-    queue = Queue(dsn, schema=schema, pool_max_size=pool_max_size)
+def build_queue(
+    dsn: str, schema: str, *, pool_max_size: int = 10, direct_dsn: str | None = None
+) -> Queue:
+    """A queue with the benchmark's two tasks registered; with ``direct_dsn``, ``dsn``
+    goes through a pooler in transaction mode."""
+    queue = Queue(
+        dsn,
+        schema=schema,
+        pool_max_size=pool_max_size,
+        direct_dsn=direct_dsn,
+        transaction_pooler=direct_dsn is not None,
+    )
 
     @queue.task(name="bench.noop", max_attempts=1)
     async def noop() -> None:
@@ -116,15 +141,26 @@ class Child:
         self.process = process
 
     @classmethod
-    async def start(cls, settings: Settings, role: str, schema: str) -> Child:
+    async def start(
+        cls,
+        settings: Settings,
+        role: str,
+        schema: str,
+        *,
+        dsn: str | None = None,
+        prefix: Sequence[str] = (),
+    ) -> Child:
+        """A worker process of ``role`` on ``dsn`` (default: the settings'), its command
+        run by ``prefix`` (e.g. in namespaces of its own) when given."""
         process = await asyncio.create_subprocess_exec(
+            *prefix,
             sys.executable,
             "-m",
             "bench.benchmark",
             "--role",
             role,
             "--dsn",
-            settings.dsn,
+            dsn or settings.dsn,
             "--schema",
             schema,
             "--concurrency",
@@ -157,6 +193,14 @@ class Child:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
+
+    async def stop_saying(self, prefix: str) -> str:
+        """Stop it and return the line starting with ``prefix`` it says on the way out."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        said = await self.wait_for(prefix)
+        await self.stop()
+        return said
 
 
 def percentiles(prefix: str, values_ms: list[float]) -> dict[str, float]:

@@ -26,160 +26,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import secrets
-import signal
-import socket
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import websockets
 
 from bench.common import Child, Settings, drop, fresh, percentiles
+from bench.http_load import drive
+from bench.http_server import ApiServer
 
 #: Jobs in one ``POST /v1/jobs/batch`` (the API's default ``max_batch_size``).
 BATCH_SIZE = 1_000
 WARM_UP_REQUESTS = 3
-_HOST = "127.0.0.1"
-_ONE_JOB = json.dumps({"type": "bench.noop"}).encode()
-
-_SERVER = """
-import os, uvicorn
-from equeue import Queue
-from equeue.api import create_app
-queue = Queue(os.environ["EQUEUE_DATABASE_URL"], schema=os.environ["EQUEUE_SCHEMA"])
-uvicorn.run(create_app(queue), host="127.0.0.1", port=int(os.environ["EQUEUE_BENCH_PORT"]),
-            log_level="warning", access_log=False)
-"""
-
-
-class _Connection:
-    """One keep-alive HTTP/1.1 connection, one request at a time."""
-
-    def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, headers: bytes
-    ) -> None:
-        self._reader = reader
-        self._writer = writer
-        self._headers = headers
-
-    @classmethod
-    async def open(cls, port: int, key: str) -> _Connection:
-        reader, writer = await asyncio.open_connection(_HOST, port)
-        return cls(reader, writer, f"host: {_HOST}:{port}\r\nx-api-key: {key}\r\n".encode())
-
-    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
-        """The response's status and body."""
-        head = f"{method} {path} HTTP/1.1\r\n".encode() + self._headers
-        if body:
-            head += b"content-type: application/json\r\ncontent-length: %d\r\n" % len(body)
-        self._writer.write(head + b"\r\n" + body)
-        try:
-            received = await self._reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError:
-            raise RuntimeError(f"{method} {path}: the server closed the connection") from None
-        status_line, *lines = received.decode("latin-1").split("\r\n")
-        length = 0
-        for line in lines:
-            name, _, value = line.partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-            elif name.lower() == "transfer-encoding":
-                raise RuntimeError(f"{method} {path}: unexpected transfer-encoding {value}")
-        return int(status_line.split()[1]), await self._reader.readexactly(length)
-
-    async def post_json(self, path: str, body: bytes) -> Any:
-        """POST and the decoded answer; anything but 201 is an error."""
-        status, answer = await self.request("POST", path, body)
-        if status != 201:
-            raise RuntimeError(f"POST {path} answered {status}: {answer[:500]!r}")
-        return json.loads(answer)
-
-    async def post_job(self) -> str:
-        """Enqueue one no-op job; its id."""
-        return str((await self.post_json("/v1/jobs", _ONE_JOB))["id"])
-
-    async def close(self) -> None:
-        self._writer.close()
-        with contextlib.suppress(OSError):
-            await self._writer.wait_closed()
-
-
-@dataclass
-class _Server:
-    """The API in a uvicorn process, with the admin key it accepts."""
-
-    process: asyncio.subprocess.Process
-    port: int
-    key: str
-
-    @classmethod
-    async def start(cls, settings: Settings) -> _Server:
-        port = _free_port()
-        key = secrets.token_urlsafe(24)
-        env = {
-            **os.environ,
-            "EQUEUE_DATABASE_URL": settings.dsn,
-            "EQUEUE_SCHEMA": settings.schema,
-            "EQUEUE_BENCH_PORT": str(port),
-            "EQUEUE_API_KEY": key,
-            "EQUEUE_RATE_LIMIT_PER_SECOND": "1000000000",
-            "EQUEUE_RATE_LIMIT_BURST": "1000000000",
-        }
-        process = await asyncio.create_subprocess_exec(sys.executable, "-c", _SERVER, env=env)
-        server = cls(process, port, key)
-        try:
-            await server._wait_ready()
-        except BaseException:
-            await server.stop()
-            raise
-        return server
-
-    async def _wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.returncode is not None:
-                raise RuntimeError(f"API server exited at start ({self.process.returncode})")
-            with contextlib.suppress(OSError, RuntimeError):
-                connection = await self.connect()
-                try:
-                    if (await connection.request("GET", "/readyz"))[0] == 200:
-                        return
-                finally:
-                    await connection.close()
-            await asyncio.sleep(0.05)
-        raise RuntimeError(f"API server not ready within {timeout:g} s")
-
-    async def connect(self) -> _Connection:
-        return await _Connection.open(self.port, self.key)
-
-    async def stop(self) -> None:
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 15)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((_HOST, 0))
-        return int(probe.getsockname()[1])
+HOST = "127.0.0.1"
 
 
 async def measure_http(settings: Settings) -> dict[str, float]:
     """The HTTP rows: round trip through the whole stack, single and batch enqueue."""
     queue = await fresh(settings)
-    server: _Server | None = None
+    server: ApiServer | None = None
     worker: Child | None = None
     try:
-        server = await _Server.start(settings)
+        server = await ApiServer.start(settings.dsn, settings.schema)
         worker = await Child.start(settings, "drain-worker", settings.schema)
         await worker.wait_for("ready")  # its tasks are registered: the API accepts them
         result = await _roundtrip(settings, server)
@@ -219,9 +89,9 @@ class _Succeeded:
 
 
 @contextlib.asynccontextmanager
-async def _events(server: _Server) -> AsyncIterator[_Succeeded]:
+async def _events(server: ApiServer) -> AsyncIterator[_Succeeded]:
     """Listen on the events socket for ``succeeded`` in the default queue."""
-    url = f"ws://{_HOST}:{server.port}/v1/events?queue=default"
+    url = f"ws://{HOST}:{server.port}/v1/events?queue=default"
     seen = _Succeeded()
     async with websockets.connect(url, additional_headers={"x-api-key": server.key}) as ws:
 
@@ -243,7 +113,7 @@ async def _events(server: _Server) -> AsyncIterator[_Succeeded]:
                 await reader
 
 
-async def _roundtrip(settings: Settings, server: _Server) -> dict[str, float]:
+async def _roundtrip(settings: Settings, server: ApiServer) -> dict[str, float]:
     connection = await server.connect()
     try:
         async with _events(server) as seen:
@@ -274,31 +144,45 @@ def _p50_p99(prefix: str, values_ms: list[float]) -> dict[str, float]:
 # --- enqueue throughput -------------------------------------------------------------------
 
 
-async def _single(settings: Settings, server: _Server) -> dict[str, float]:
-    """``http_jobs`` POSTs of one job each over ``http_clients`` concurrent connections."""
-    connections = [await server.connect() for _ in range(settings.http_clients)]
-    remaining = iter(range(settings.http_jobs))  # shared: each job is posted once
-    latencies: list[float] = []
+async def _single(settings: Settings, server: ApiServer) -> dict[str, float]:
+    """``http_jobs`` single-job POSTs over ``http_clients`` connections per server process,
+    from ``http_load_processes`` processes of their own (:mod:`bench.http_load`)."""
+    return await single_enqueue(settings, server, "http_single")
 
-    async def post_all(connection: _Connection) -> None:
-        for _ in remaining:
-            before = time.perf_counter()
-            await connection.post_job()
-            latencies.append((time.perf_counter() - before) * 1000)
 
+async def single_enqueue(settings: Settings, server: ApiServer, prefix: str) -> dict[str, float]:
+    """Single-job enqueue against ``server``: ``<prefix>_jobs_per_s``, ``_p50_ms``, ``_p99_ms``."""
+    found = await asyncio.to_thread(
+        drive,
+        server.port,
+        server.key,
+        settings.http_load_processes,
+        settings.http_clients * server.workers,
+        settings.http_jobs,
+    )
+    return {f"{prefix}_{name}": value for name, value in found.items()}
+
+
+async def measure_http_processes(settings: Settings) -> dict[str, float]:
+    """Single-job enqueue against ``equeue api --workers <http_processes>``."""
+    queue = await fresh(settings)
+    worker = await Child.start(settings, "drain-worker", settings.schema)
+    server: ApiServer | None = None
     try:
-        for connection in connections:  # warm up every connection, not measured
-            await connection.post_job()
-        started = time.perf_counter()
-        await asyncio.gather(*(post_all(connection) for connection in connections))
-        elapsed = time.perf_counter() - started
+        await worker.wait_for("ready")  # its tasks are registered: the API accepts them
+        await worker.stop()
+        server = await ApiServer.start(
+            settings.dsn, settings.schema, workers=settings.http_processes
+        )
+        return await single_enqueue(settings, server, f"http_single_{settings.http_processes}p")
     finally:
-        await asyncio.gather(*(connection.close() for connection in connections))
-    rate = {"http_single_jobs_per_s": settings.http_jobs / elapsed}
-    return rate | _p50_p99("http_single", latencies)
+        await worker.stop()
+        if server is not None:
+            await server.stop()
+        await drop(queue)
 
 
-async def _batch(settings: Settings, server: _Server) -> dict[str, float]:
+async def _batch(settings: Settings, server: ApiServer) -> dict[str, float]:
     """``jobs`` jobs, ``BATCH_SIZE`` per request, one request after the other."""
     bodies = [
         json.dumps({"jobs": [{"type": "bench.noop"}] * min(BATCH_SIZE, settings.jobs - start)})

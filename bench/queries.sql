@@ -45,3 +45,18 @@ SELECT lpad(to_hex(g), 32, '0')::uuid, 'bench.noop', 'default', jsonb_build_obje
 SELECT EXISTS (SELECT 1 FROM {schema}.jobs
                 WHERE status IN ('succeeded', 'failed', 'cancelled')
                   AND finished_at < now() - make_interval(secs => $1));
+
+-- name: bench_socket_directory
+-- Where the server's Unix socket is (the first of its directories), if it has one.
+SELECT split_part(current_setting('unix_socket_directories'), ',', 1);
+
+-- name: bench_fleet_backends
+-- The backends of the schema's pools at this moment: (working, waiting on a lock).
+SELECT count(*) FILTER (WHERE state = 'active'),
+       count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock')
+  FROM pg_stat_activity
+ WHERE application_name = $1;
+
+-- name: bench_wal_position
+-- Bytes of WAL written since the cluster began (the server's, every database's).
+SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8;

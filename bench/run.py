@@ -33,6 +33,10 @@ from urllib.parse import urlsplit, urlunsplit
 HERE = Path(__file__).resolve().parent
 PEERS_VENV = HERE / ".venv-peers"
 PEER_SYSTEMS = ("pgqueuer", "procrastinate", "arq", "celery")
+EQUEUE_SCENARIOS = (
+    "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
+    "http_processes", "pgbouncer", "fleet",
+)  # fmt: skip
 REDIS_SYSTEMS = frozenset({"celery", "arq"})
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -110,14 +114,16 @@ def ensure_peers() -> Path:
 
 def run_equeue(args: argparse.Namespace) -> dict[str, Any]:
     dsn = fresh_database(args.dsn, args.database_prefix + "equeue")
-    scenarios = ["enqueue", "drain", "latency", "processes", "explain", "prune", "http"]
+    scenarios = args.only
     command = [
         sys.executable, "-m", "bench.benchmark", "--dsn", dsn, "--json", "-",
         "--jobs", str(args.jobs), "--latency-jobs", str(args.latency_jobs),
         "--rate", str(args.rate), "--runs", str(args.runs),
         "--history-rows", str(args.history_rows), "--processes", str(args.processes),
         "--prune-jobs", str(args.prune_jobs),
-        "--http-jobs", str(args.http_jobs), "--scenario", *scenarios,
+        "--http-jobs", str(args.http_jobs), "--http-processes", str(args.http_processes),
+        "--fleet-processes", str(args.fleet_processes), "--fleet-jobs", str(args.fleet_jobs),
+        "--scenario", *scenarios,
     ]  # fmt: skip
     try:
         out = subprocess.run(
@@ -215,9 +221,15 @@ def table(results: dict[str, Any]) -> str:
     extra = [
         ("drain_{}p_jobs_per_s".format(results["settings"]["processes"]),
          f"no-op drain, {results['settings']['processes']} worker processes, jobs/s"),
-        ("http_single_jobs_per_s", "single-job enqueue over HTTP, concurrent connections, jobs/s"),
-        ("http_single_p50_ms", "single-job enqueue over HTTP, request p50 ms"),
-        ("http_single_p99_ms", "single-job enqueue over HTTP, request p99 ms"),
+        ("http_single_jobs_per_s", "single-job enqueue over HTTP, 1 API process, jobs/s"),
+        ("http_single_p50_ms", "single-job enqueue over HTTP, 1 API process, request p50 ms"),
+        ("http_single_p99_ms", "single-job enqueue over HTTP, 1 API process, request p99 ms"),
+        ("http_single_{}p_jobs_per_s".format(results["settings"]["http_processes"]),
+         "single-job enqueue over HTTP, {} API processes (--workers), jobs/s".format(
+             results["settings"]["http_processes"])),
+        ("http_single_pgbouncer_jobs_per_s",
+         "single-job enqueue over HTTP through PgBouncer, 1 API process, jobs/s"),
+        ("drain_pgbouncer_jobs_per_s", "no-op drain through PgBouncer, 1 worker process, jobs/s"),
         ("http_batch_jobs_per_s", "batch enqueue over HTTP, 1,000 per request, jobs/s"),
         ("http_roundtrip_p50_ms", "enqueue → succeeded event on the events socket, p50 ms"),
         ("http_roundtrip_p99_ms", "enqueue → succeeded event on the events socket, p99 ms"),
@@ -231,6 +243,16 @@ def table(results: dict[str, Any]) -> str:
             results["settings"]["history_rows"])),
         ("prune_jobs_per_s", "retention pruning from {:,} expired finished jobs to none, "
          "jobs/s".format(results["settings"].get("prune_jobs", 0))),
+        ("fleet_{}p_jobs_per_s".format(results["settings"]["fleet_processes"]),
+         "no-op drain, {} worker processes on hosts of their own, jobs/s".format(
+             results["settings"]["fleet_processes"])),
+        ("fleet_host_min_jobs_per_s", "the same, slowest host, jobs/s"),
+        ("fleet_host_max_jobs_per_s", "the same, fastest host, jobs/s"),
+        ("fleet_claim_p50_ms", "the same, claim statement p50 ms"),
+        ("fleet_claim_p99_ms", "the same, claim statement p99 ms"),
+        ("fleet_claims_empty_pct", "the same, claims that came back empty, %"),
+        ("fleet_lock_wait_pct", "the same, working backends waiting on a lock, % of samples"),
+        ("fleet_wal_bytes_per_job", "the same, WAL written per job (whole server), bytes"),
     ]  # fmt: skip
     lines += ["", "| equeue only | median (min-max) |", "|---|---|"]
     lines += [f"| {label} | {cell(eq, key)} |" for key, label in extra if key in eq]
@@ -276,10 +298,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--processes", type=int, default=4)
     p.add_argument("--history-rows", type=int, default=10_000_000)
     p.add_argument("--prune-jobs", type=int, default=1_000_000)
-    p.add_argument("--http-jobs", type=int, default=2_000)
+    p.add_argument("--http-jobs", type=int, default=4_000)
+    p.add_argument("--http-processes", type=int, default=2)
+    p.add_argument("--fleet-processes", type=int, default=8)
+    p.add_argument("--fleet-jobs", type=int, default=40_000)
     p.add_argument("--pgbench-seconds", type=int, default=5)
     p.add_argument("--pgbench-claims", type=int, default=100_000)
     p.add_argument("--pgbench-clients", type=int, default=2)
+    p.add_argument("--only", nargs="+", choices=EQUEUE_SCENARIOS, default=list(EQUEUE_SCENARIOS),
+                   help="equeue's scenarios to run (all by default)")  # fmt: skip
     p.add_argument("--peers", nargs="*", default=list(PEER_SYSTEMS), choices=PEER_SYSTEMS)
     p.add_argument("--no-peers", action="store_true", help="equeue and pgbench only")
     p.add_argument("--no-pgbench", action="store_true")
@@ -295,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {
             "jobs": args.jobs, "latency_jobs": args.latency_jobs, "rate": args.rate,
             "runs": args.runs, "processes": args.processes, "history_rows": args.history_rows,
-            "prune_jobs": args.prune_jobs,
+            "prune_jobs": args.prune_jobs, "http_processes": args.http_processes,
+            "fleet_processes": args.fleet_processes,
         },
         "systems": {},
         "notes": notes,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
+import socket
 import time
+from typing import Any
 
 from bench.common import (
     Child,
@@ -163,8 +166,14 @@ async def measure_prune(settings: Settings) -> dict[str, float]:
 
 
 async def run_child(role: str, settings: Settings) -> None:
-    """A worker process for ``latency`` or ``processes``: says ``ready``, runs till TERM."""
-    queue = build_queue(settings.dsn, settings.schema)
+    """A worker process for ``latency``, ``processes`` or ``fleet``: says ``ready``, runs
+    till TERM. A fleet worker then says what it did: ``stats`` and a JSON object with its
+    host, the jobs it ran and each claim statement it sent (when, ms, jobs claimed)."""
+    fleet = role == "fleet-worker"
+    queue = build_queue(settings.dsn, settings.schema, pool_max_size=3 if fleet else 10)
+    claims: list[tuple[float, float, int]] = []
+    if fleet:
+        _time_claims(await queue._storage(), claims)
     worker = Worker(queue, worker_settings(settings))
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, worker.stop)
@@ -177,3 +186,19 @@ async def run_child(role: str, settings: Settings) -> None:
     print("ready", flush=True)
     await running
     await queue.close()
+    if fleet:
+        said = {"host": socket.gethostname(), "handled": progress.handled, "claims": claims}
+        print("stats " + json.dumps(said), flush=True)
+
+
+def _time_claims(storage: Any, claims: list[tuple[float, float, int]]) -> None:
+    """Record each claim statement of ``storage``: when it was sent, ms, jobs claimed."""
+    claim = storage.claim
+
+    async def timed(*args: Any, **kwargs: Any) -> Any:
+        sent = time.monotonic()
+        claimed = await claim(*args, **kwargs)
+        claims.append((sent, (time.monotonic() - sent) * 1000, len(claimed)))
+        return claimed
+
+    storage.claim = timed

@@ -103,5 +103,22 @@ class BenchmarkStorage:
             "shared_read": top.get("Shared Read Blocks", 0),
         }
 
+    async def socket_directory(self) -> str | None:
+        """The directory of the server's Unix socket, if it has one."""
+        found: str | None = await self.storage.pool.fetchval(self.q["bench_socket_directory"])
+        return found.strip() or None if found else None
+
+    async def fleet_backends(self) -> tuple[int, int]:
+        """Backends of this schema's pools now: (working, waiting on a lock)."""
+        row = await self.storage.pool.fetchrow(
+            self.q["bench_fleet_backends"], f"equeue:{self.storage.schema}"
+        )
+        return (row[0], row[1]) if row is not None else (0, 0)
+
+    async def wal_position(self) -> float:
+        """Bytes of WAL the server has written so far (all its databases)."""
+        position: float = await self.storage.pool.fetchval(self.q["bench_wal_position"])
+        return position
+
     async def drop_schema(self) -> None:
         await self.storage.pool.execute(self.q["bench_drop_schema"])

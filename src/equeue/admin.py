@@ -42,6 +42,9 @@ class _Engine(Protocol):
     dsn: str | None
     schema: str
 
+    @property
+    def session_dsn(self) -> str: ...
+
     async def _storage(self) -> Storage: ...
 
 
@@ -160,7 +163,7 @@ class Admin:
         """A listener (not started) of the job-change events channel of this schema."""
         schema = self._queue.schema
         return Listener(
-            self._queue.dsn or "",
+            self._queue.session_dsn,
             events_channel(schema),
             on_message,
             name="event hub",
@@ -227,7 +230,7 @@ class Admin:
         that jobs of that queue may be runnable now."""
         schema = self._queue.schema
         return Listener(
-            self._queue.dsn or "",
+            self._queue.session_dsn,
             channel_name(schema),
             on_message,
             name="claim wake-ups",

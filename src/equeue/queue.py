@@ -29,18 +29,21 @@ _UNSET: Any = object()
 class Queue:
     """A job queue stored in one PostgreSQL schema.
 
-    ``dsn`` falls back to the ``EQUEUE_DATABASE_URL`` environment variable, and
+    ``dsn`` falls back to ``EQUEUE_DATABASE_URL`` (``direct_dsn`` and ``transaction_pooler``
+    then go with it: ``EQUEUE_DIRECT_DATABASE_URL``, ``EQUEUE_TRANSACTION_POOLER``), and
     ``allow_unknown_tasks`` to ``EQUEUE_ALLOW_UNKNOWN_TASKS`` (the only settings a Queue
     reads on its own; :meth:`from_settings` takes them all from a
-    :class:`~equeue.settings.ConnectionSettings`). The pool opens
-    on first use (or with ``await queue.open()`` / ``async with queue``); close it with
-    ``await queue.close()``.
+    :class:`~equeue.settings.ConnectionSettings`). The pool opens on first use (or with
+    ``await queue.open()`` / ``async with queue``); close it with ``await queue.close()``.
 
     ``allow_unknown_tasks`` lets jobs be enqueued for task names no worker has registered
     yet (enqueue ahead of a deploy); by default such jobs are refused.
 
     A call waits at most ``pool_wait_seconds`` for a pooled connection (None: for ever);
     beyond, it raises :class:`~equeue.errors.DatabaseBusyError` having sent nothing.
+
+    Behind a pooler in transaction mode (PgBouncer) pass ``transaction_pooler=True`` and a
+    ``direct_dsn`` to PostgreSQL itself, for LISTEN and migrations (see docs/deploy.md).
 
     Jobs are enqueued, read and managed with the methods below; everything else above
     the engine reads or manages (queues, workers, tasks, readiness, API keys, metrics,
@@ -57,16 +60,22 @@ class Queue:
         pool_min_size: int = 1,
         pool_max_size: int = 10,
         pool_wait_seconds: float | None = 5.0,
+        direct_dsn: str | None = None,
+        transaction_pooler: bool = False,
     ) -> None:
         if dsn is None or allow_unknown_tasks is None:
             # Imported here: importing equeue does not load the settings machinery.
             from equeue.settings import queue_defaults
 
             from_env = queue_defaults()
-            dsn = dsn or from_env.database_url
+            if dsn is None:
+                dsn, direct_dsn = from_env.database_url, from_env.direct_database_url
+                transaction_pooler = from_env.transaction_pooler
             if allow_unknown_tasks is None:
                 allow_unknown_tasks = from_env.allow_unknown_tasks
         self.dsn = dsn
+        self.direct_dsn = direct_dsn
+        self.transaction_pooler = transaction_pooler
         self.schema = validate_schema_name(schema)
         self.allow_unknown_tasks = allow_unknown_tasks
         self.limits = limits
@@ -87,6 +96,8 @@ class Queue:
             "pool_min_size": settings.pool_min_size,
             "pool_max_size": settings.pool_max_size,
             "pool_wait_seconds": settings.pool_wait_seconds,
+            "direct_dsn": settings.direct_database_url,
+            "transaction_pooler": settings.transaction_pooler,
         }
         chosen.update(options)
         return cls(settings.database_url, **chosen)
@@ -109,9 +120,16 @@ class Queue:
                     raise RuntimeError(
                         "no database: pass Queue(dsn=...) or set EQUEUE_DATABASE_URL"
                     )
+                if self.transaction_pooler and not self.direct_dsn:
+                    raise RuntimeError(storage_pool.NO_DIRECT_DSN)
                 low, high = self._pool_sizes
                 self._store = await storage_pool.open_storage(
-                    self.dsn, self.schema, low, high, self._pool_wait
+                    self.dsn,
+                    self.schema,
+                    low,
+                    high,
+                    self._pool_wait,
+                    pooled=self.transaction_pooler,
                 )
         return self._store
 
@@ -131,8 +149,13 @@ class Queue:
     async def migrate(self) -> list[int]:
         """Apply pending schema migrations; safe when several processes call it at once."""
         await self.open()  # checks that there is a database to talk to
-        assert self.dsn is not None  # open() refuses a queue without one
-        return await storage_pool.migrate(self.dsn, self.schema)
+        return await storage_pool.migrate(self.session_dsn, self.schema)
+
+    @property
+    def session_dsn(self) -> str:
+        """The URL of the connections that need a session of their own (LISTEN, the
+        migration lock): ``direct_dsn`` when set, else ``dsn``."""
+        return self.direct_dsn or self.dsn or ""
 
     @cached_property
     def admin(self) -> Admin:

@@ -1,4 +1,5 @@
-"""Runs N copies of a command and restarts any that dies: ``equeue worker --processes N``.
+"""Runs N copies of a command and restarts any that dies: ``equeue worker --processes N``
+and ``equeue api --workers N``.
 
 The children run in a process group of their own, so a Ctrl+C in the terminal reaches
 only the supervisor, which then forwards one SIGTERM to each child (a second Ctrl+C
@@ -42,10 +43,16 @@ class Supervisor:
     max_backoff = 30.0
 
     def __init__(
-        self, command: Sequence[str], count: int, *, env: dict[str, str] | None = None
+        self,
+        command: Sequence[str],
+        count: int,
+        *,
+        env: dict[str, str] | None = None,
+        what: str = "worker process",
     ) -> None:
         self.command = list(command)
         self.env = env
+        self.what = what
         self.slots = [_Slot(number) for number in range(1, count + 1)]
         self._signals = 0
 
@@ -72,7 +79,7 @@ class Supervisor:
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        log.info("all worker processes stopped")
+        log.info("all %ses stopped", self.what)
         return 0
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
@@ -87,7 +94,7 @@ class Supervisor:
             preexec_fn=_die_with_parent,
         )
         slot.started = time.monotonic()
-        log.info("worker process %d started (pid %d)", slot.number, slot.process.pid)
+        log.info("%s %d started (pid %d)", self.what, slot.number, slot.process.pid)
 
     def _check(self) -> None:
         now = time.monotonic()
@@ -99,8 +106,8 @@ class Supervisor:
                 delay = min(self.max_backoff, 0.5 * 2 ** max(slot.failures - 1, 0))
                 delay = 0.0 if slot.failures == 0 else delay
                 log.warning(
-                    "worker process %d (pid %d) exited with code %s after %.1fs; "
-                    "restarting in %.1fs",
+                    "%s %d (pid %d) exited with code %s after %.1fs; restarting in %.1fs",
+                    self.what,
                     slot.number,
                     process.pid,
                     process.returncode,

@@ -27,8 +27,9 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
             "--latency-jobs", "5", "--rate", "50", "--processes", "2", "--history-rows",
             "500", "--runs", "1", "--concurrency", "20", "--claim-batch", "10",
             "--http-jobs", "20", "--http-clients", "4", "--prune-jobs", "500",
+            "--http-processes", "2", "--fleet-processes", "2", "--fleet-jobs", "200",
             "--scenario", "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
-            "--json", str(out),
+            "http_processes", "pgbouncer", "fleet", "--json", str(out),
         ]
     )  # fmt: skip
     assert status == 0
@@ -44,8 +45,19 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
     assert 0 < summary["latency_p50_ms"]["median"] <= summary["latency_max_ms"]["median"]
     assert report["values"]["history_rows"] == [500.0]
     assert summary["claim_cost_history"]["median"] > 0
-    for metric in ("http_single_jobs_per_s", "http_batch_jobs_per_s"):
+    for metric in (
+        "http_single_jobs_per_s",
+        "http_batch_jobs_per_s",
+        "http_single_2p_jobs_per_s",
+        "http_single_pgbouncer_jobs_per_s",
+        "drain_pgbouncer_jobs_per_s",
+        "fleet_2p_jobs_per_s",
+        "fleet_host_max_jobs_per_s",
+        "fleet_claims",
+    ):
         assert summary[metric]["median"] > 0, metric
+    assert summary["fleet_hosts"]["median"] in (1, 2)  # 2 where namespaces can be made
+    assert 0 < summary["fleet_claim_p50_ms"]["median"] <= summary["fleet_claim_p99_ms"]["median"]
     for prefix in ("http_single", "http_roundtrip", "http_notified"):
         p50, p99 = (summary[f"{prefix}_{p}_ms"]["median"] for p in ("p50", "p99"))
         assert 0 < p50 <= p99, prefix
@@ -61,6 +73,8 @@ def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Pa
             sys.executable, str(ROOT / "bench" / "run.py"), "--no-peers", "--jobs", "200",
             "--latency-jobs", "5", "--rate", "50", "--runs", "1", "--processes", "2",
             "--history-rows", "500", "--prune-jobs", "500", "--http-jobs", "20",
+            # The scenarios of the servers and fleets run in the test above.
+            "--only", "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
             "--pgbench-seconds", "1",
             "--pgbench-claims", "2000", "--out", str(tmp_path), "--database-prefix",
             f"t{uuid.uuid4().hex[:8]}_",
@@ -73,7 +87,7 @@ def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Pa
     assert equeue["enqueue_jobs_per_s"][0] > 0
     assert equeue["drain_jobs_per_s"][0] > 0
     assert "| batch enqueue, jobs/s |" in result.stdout
-    assert "| single-job enqueue over HTTP, concurrent connections, jobs/s |" in result.stdout
+    assert "| single-job enqueue over HTTP, 1 API process, jobs/s |" in result.stdout
     assert "| retention pruning from 500 expired finished jobs to none, jobs/s |" in result.stdout
     if "pgbench" in results["systems"]:
         assert results["systems"]["pgbench"]["values"]["insert_jobs_per_s"][0] > 0

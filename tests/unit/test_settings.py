@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from equeue import Queue
 from equeue.settings import Settings, SettingsError, configuration_markdown
 from equeue.worker.configure import worker_settings
 
@@ -189,3 +190,33 @@ def test_a_queue_takes_its_settings_explicitly(monkeypatch: pytest.MonkeyPatch) 
     from_env = Queue()
     assert (from_env.dsn, from_env.allow_unknown_tasks) == ("postgresql://env/app", True)
     assert Queue("postgresql://given/app", allow_unknown_tasks=False).allow_unknown_tasks is False
+
+
+def test_a_transaction_pooler_needs_a_direct_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(SettingsError, match="transaction_pooler needs direct_database_url"):
+        Settings.load(database_url="postgresql://bouncer:6432/app", transaction_pooler=True)
+    monkeypatch.setenv("EQUEUE_DATABASE_URL", "postgresql://bouncer:6432/app")
+    monkeypatch.setenv("EQUEUE_DIRECT_DATABASE_URL", "postgresql://db:5432/app")
+    monkeypatch.setenv("EQUEUE_TRANSACTION_POOLER", "true")
+    settings = Settings.load()
+    queue = Queue.from_settings(settings)
+    assert (queue.dsn, queue.session_dsn) == (
+        "postgresql://bouncer:6432/app",
+        "postgresql://db:5432/app",
+    )
+    assert queue.transaction_pooler is True
+    # A queue built in code takes the three together from the environment.
+    from_env = Queue()
+    assert (from_env.dsn, from_env.session_dsn, from_env.transaction_pooler) == (
+        queue.dsn,
+        queue.session_dsn,
+        True,
+    )
+    # Without a pooler, everything uses the one URL.
+    assert Queue("postgresql://db/app").session_dsn == "postgresql://db/app"
+
+
+async def test_a_queue_behind_a_pooler_without_a_direct_url_refuses_to_open() -> None:
+    queue = Queue("postgresql://bouncer:6432/app", transaction_pooler=True)
+    with pytest.raises(RuntimeError, match="direct_dsn"):
+        await queue.open()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +12,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from equeue.api.auth import arrived_on_loopback
 from equeue.api.errors import error_response, http_exception_handler, unexpected_error_handler
-from equeue.api.routes import create_router, event_hub
+from equeue.api.routes import build_router, event_hub
+from equeue.api.routing import Serving
 from equeue.api.settings import ApiSettings, is_loopback
 from equeue.api.wakeups import claim_wakeups
 from equeue.dashboard import DASHBOARD_PATH, create_dashboard_router
@@ -71,6 +72,9 @@ def create_app(
     app.add_exception_handler(RequestValidationError, http_exception_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
     origins = list(settings.cors_origins)
+    router, state = build_router(queue, settings)
+    # Added first, so it runs last of the middleware, just before the routing it skips.
+    app.add_middleware(ShortcutDispatch, served=state.served)
     if origins:
         app.add_middleware(
             CORSMiddleware,
@@ -80,7 +84,7 @@ def create_app(
         )
     # Added last, so it runs first: before CORS, routes and the dashboard.
     app.add_middleware(RequestGuard, settings=settings)
-    app.include_router(create_router(queue, settings))
+    app.include_router(router)
     if dashboard is not False:
         app.include_router(create_dashboard_router(None if dashboard is True else dashboard))
 
@@ -89,6 +93,35 @@ def create_app(
             return RedirectResponse(DASHBOARD_PATH + "/", status_code=307)
 
     return app
+
+
+class ShortcutDispatch:
+    """Hands a request for a route with a shortcut (see :func:`~equeue.api.routing.shortcut`)
+    straight to that route's :class:`~equeue.api.routing.Serving`, past FastAPI's routing
+    and its per-route layers, which cost a small request as much again as its own work.
+
+    What the shortcut cannot answer goes on the usual way, with the body already read and
+    the caller already checked (so a key is charged once): the route then answers
+    exactly as it would have.
+    """
+
+    def __init__(self, app: ASGIApp, served: Mapping[tuple[str, str], Serving]) -> None:
+        self.app = app
+        self.served = served
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        serving = None
+        if scope["type"] == "http":
+            serving = self.served.get((scope["method"], scope["path"]))
+        if serving is None:
+            await self.app(scope, receive, send)
+            return
+        answer = await serving.respond(Request(scope, receive), None)
+        if isinstance(answer, Request):
+            # Not answered: the usual way, reading the body again from the one read.
+            await self.app(scope, answer.receive, send)
+            return
+        await answer(scope, receive, send)
 
 
 class RequestGuard:

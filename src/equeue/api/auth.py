@@ -209,14 +209,13 @@ class Authenticator:
         if self.settings.auth_disabled:
             self._require_loopback(connection)
             return ANONYMOUS
-        client = client_address(connection)
         raw = presented_key(connection)
         if raw is None:
-            self.failures.take(client)
+            self.failures.take(client_address(connection))
             raise ApiError(
                 401, "unauthorized", "an API key is required: x-api-key or Authorization: Bearer"
             )
-        principal = await self._verify(raw, client)
+        principal = await self._verify(raw, connection)
         if principal is None:
             raise ApiError(401, "unauthorized", "the API key is not valid")
         return principal
@@ -247,10 +246,11 @@ class Authenticator:
         if not arrived_on_loopback(connection):
             raise ApiError(403, "forbidden", "authentication is disabled: only loopback is served")
 
-    async def _verify(self, raw: str, client: str) -> Principal | None:
+    async def _verify(self, raw: str, connection: HTTPConnection) -> Principal | None:
         """The key's caller, or None (401).
 
-        A failure costs ``client`` one token of its budget. A database lookup is paid
+        A failure costs the client's address (:func:`client_address`, worked out only
+        then) one token of its budget. A database lookup is paid
         for before it is made (429 when the budget is spent) and given back when the key
         turns out good, unless the key is one that was valid before: its holder is not
         made to wait because others at the same address guess keys.
@@ -260,15 +260,15 @@ class Authenticator:
             return principal
         parts = split_key(raw)
         if parts is None:
-            self.failures.take(client)
+            self.failures.take(client_address(connection))
             return None
         key_id, secret = parts
         stored = self._keys.get(key_id)
         if stored is KeyCache.UNKNOWN:
-            return await self._verify_uncached(key_id, secret, client)
+            return await self._verify_uncached(key_id, secret, client_address(connection))
         if isinstance(stored, StoredKey) and matches(stored, secret):
             return Principal(stored.id, stored.scopes)
-        self.failures.take(client)
+        self.failures.take(client_address(connection))
         return None
 
     async def _verify_uncached(self, key_id: str, secret: str, client: str) -> Principal | None:

@@ -4,7 +4,7 @@ that checks the caller, caps the body, times the request and answers errors as J
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
@@ -26,6 +26,10 @@ _BUFFERED_BODY_BYTES = 64 * 1024
 #: The error answers of every route that checks a key (which may need the database).
 KEYED = (401, 403, 422, 429, 503)
 _Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
+#: A route's fast answer to the requests it expects most: a response, or None to let
+#: FastAPI's own handler (validation, dependencies, serialisation) answer instead.
+Shortcut = Callable[[Request], Awaitable[Response | None]]
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 class ApiState:
@@ -39,6 +43,10 @@ class ApiState:
         self.metrics = ApiMetrics()
         self.inputs = bounded_inputs(queue.limits, self.settings)
         self.readiness = Readiness(queue, settings.ready_cache_seconds)
+        #: Endpoint -> its shortcut (see :func:`shortcut`).
+        self.shortcuts: dict[Callable[..., Any], Shortcut] = {}
+        #: (method, path) -> the serving of each route that has a shortcut.
+        self.served: dict[tuple[str, str], Serving] = {}
 
     async def check(self, request: Request, needed: str) -> Principal:
         """Authenticate, check the ``needed`` scope, and spend a rate-limit token."""
@@ -103,14 +111,66 @@ def _needed_scope(dependant: Dependant) -> str | None:
     return None
 
 
+class Serving:
+    """What one route does around its endpoint: check the caller (key, scope, rate limits)
+    from the headers before the body is read, so a request that will be refused costs
+    neither its upload nor a JSON parse; cap the body; answer through the route's
+    shortcut, if it has one and can; answer errors as JSON; time the request."""
+
+    def __init__(self, state: ApiState, route: str, needed: str | None, fast: Shortcut | None):
+        self.state = state
+        self.route = route
+        self.needed = needed
+        self.fast = fast
+        self.limit = (
+            state.settings.max_batch_request_bytes
+            if route.endswith("/batch")
+            else state.settings.max_request_bytes
+        )
+
+    async def respond(self, request: Request, full: Handler | None) -> Response | Request:
+        """The response, by the shortcut or else by ``full``. Without ``full``, when the
+        shortcut cannot answer: the request, its body read (and capped) and its caller
+        admitted, to go the usual way (nothing was timed yet)."""
+        started = time.perf_counter()
+        state, needed = self.state, self.needed
+        request.scope[_STATE_KEY] = state
+        admitted = needed is None
+        try:
+            if needed is not None:
+                # A request handed on by ShortcutDispatch was checked (and charged) once.
+                principal = request.scope.get(_PRINCIPAL_KEY)
+                if principal is None:
+                    request.scope[_PRINCIPAL_KEY] = await state.check(request, needed)
+                admitted = True
+            request = await _capped(request, self.limit)
+            response = None if self.fast is None else await self.fast(request)
+            if response is None:
+                if full is None:
+                    return request
+                response = await full(request)
+        except Exception as exc:
+            known = response_for(exc)
+            if known is None:
+                raise
+            response = known
+            if not admitted and _large_body_ahead(request):
+                # A caller refused before its body was read: end the connection
+                # rather than receive an upload nobody will look at.
+                response.headers["connection"] = "close"
+        state.metrics.request_seconds.labels(
+            request.method, self.route, str(response.status_code)
+        ).observe(time.perf_counter() - started)
+        return response
+
+
 def route_class(state: ApiState) -> type[APIRoute]:
     """Routes that check the caller, cap the request body, time themselves and answer
-    errors as JSON.
+    errors as JSON (see :class:`Serving`).
 
-    The caller is checked (key, scope, rate limits) from the headers before the body is
-    read: a request that will be refused costs neither its upload nor a JSON parse.
     Inside the route (not as app middleware) so a router mounted in someone else's app
-    keeps the same contract.
+    keeps the same contract. Routes with a shortcut are listed in ``state.served`` by
+    method and path, for :class:`~equeue.api.app.ShortcutDispatch`.
     """
 
     # Every method some route serves at each path: Starlette's own 405 names only the
@@ -129,42 +189,40 @@ def route_class(state: ApiState) -> type[APIRoute]:
                 return
             await super().handle(scope, receive, send)
 
-        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        def get_route_handler(self) -> Handler:
             handler = super().get_route_handler()
-            limit = (
-                state.settings.max_batch_request_bytes
-                if self.path.endswith("/batch")
-                else state.settings.max_request_bytes
-            )
-            route = self.path
-            needed = _needed_scope(self.dependant)
+            fast = state.shortcuts.get(self.endpoint)
+            serving = Serving(state, self.path, _needed_scope(self.dependant), fast)
+            if fast is not None:
+                for method in self.methods or ():
+                    state.served[(method, self.path)] = serving
 
             async def handle(request: Request) -> Response:
-                started = time.perf_counter()
-                request.scope[_STATE_KEY] = state
-                admitted = needed is None
-                try:
-                    if needed is not None:
-                        request.scope[_PRINCIPAL_KEY] = await state.check(request, needed)
-                        admitted = True
-                    response = await handler(await _capped(request, limit))
-                except Exception as exc:
-                    known = response_for(exc)
-                    if known is None:
-                        raise
-                    response = known
-                    if not admitted and _large_body_ahead(request):
-                        # A caller refused before its body was read: end the connection
-                        # rather than receive an upload nobody will look at.
-                        response.headers["connection"] = "close"
-                state.metrics.request_seconds.labels(
-                    request.method, route, str(response.status_code)
-                ).observe(time.perf_counter() - started)
+                response = await serving.respond(request, handler)
+                assert isinstance(response, Response)  # with a full handler, always
                 return response
 
             return handle
 
     return EqueueRoute
+
+
+def shortcut(state: ApiState, fast: Shortcut) -> Callable[[_Endpoint], _Endpoint]:
+    """Give an endpoint a shortcut: ``fast`` answers the requests it knows to be well
+    formed (after the caller's key and the body's size were checked, as for any request),
+    and hands every other one, by returning None, to FastAPI's handler, which then words
+    the errors exactly as for any route. Apply it below the route decorator.
+
+    FastAPI's per-request work (resolving dependencies, validating and serialising
+    through its field models) costs more than the rest of a small request together; the
+    busiest route does without it.
+    """
+
+    def register(endpoint: _Endpoint) -> _Endpoint:
+        state.shortcuts[endpoint] = fast
+        return endpoint
+
+    return register
 
 
 def annotate(**annotations: object) -> Callable[[_Endpoint], _Endpoint]:

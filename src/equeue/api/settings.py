@@ -3,6 +3,7 @@ and the checks on where it may bind."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from equeue.settings import ApiSettings
@@ -13,8 +14,13 @@ __all__ = ["LOOPBACK_HOSTS", "ApiSettings", "check_bind_host", "is_loopback"]
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
+@functools.lru_cache(maxsize=1024)
 def is_loopback(host: str) -> bool:
-    """Whether ``host`` (a name or an address) can only be reached from this machine."""
+    """Whether ``host`` (a name or an address) can only be reached from this machine.
+
+    Remembered (a few at a time): every request asks it of its server address and of
+    its ``Host``, and parsing an address costs more than the rest of the check.
+    """
     name = host.strip("[]").lower().rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):
         return True  # names under .localhost resolve to loopback (RFC 6761)

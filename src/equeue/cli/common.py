@@ -225,6 +225,8 @@ def apply_settings(queue: Queue, settings: Settings) -> Queue:
     """Point a user's queue at the configured database and schema when they were given."""
     if settings.database_url:
         queue.dsn = settings.database_url
+        queue.direct_dsn = settings.direct_database_url
+        queue.transaction_pooler = settings.transaction_pooler
     if "schema_name" in settings.model_fields_set:
         queue.schema = settings.schema
     if not queue.dsn:

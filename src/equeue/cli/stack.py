@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,11 +87,18 @@ def api(
             show_default=False,
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Server processes sharing the port [env: EQUEUE_API_WORKERS; 1]"),
+    ] = None,
+    shared_port: Annotated[bool, typer.Option("--shared-port", hidden=True)] = False,
     *,
     common: Common,
 ) -> None:
     """Serve the REST API (Swagger UI at /docs)."""
-    settings = common.settings(host=host, port=port, app=app_target, migrate_on_start=migrate_first)
+    settings = common.settings(
+        host=host, port=port, app=app_target, migrate_on_start=migrate_first, api_workers=workers
+    )
     from equeue.api import create_app
     from equeue.api.settings import check_bind_host
 
@@ -99,13 +108,60 @@ def api(
         queue = make_queue(settings)
     try:
         check_bind_host(settings, settings.host)
+        if settings.api_workers > 1:
+            _check_shared_port(settings)
     except ValueError as exc:
         fail(str(exc), EXIT_USAGE)
     start_logging(settings)
-    _serve(create_app(queue, settings), settings)
+    if settings.api_workers > 1:
+        raise typer.Exit(_supervise_api(settings))
+    _serve(create_app(queue, settings), settings, shared_port=shared_port)
 
 
-def _serve(asgi_app: Any, settings: Settings) -> None:
+def _supervise_api(settings: Settings) -> int:
+    """Run ``api_workers`` API processes on one port; restart any that dies until stopped."""
+    from equeue.supervisor import Supervisor
+
+    env = dict(os.environ)
+    env.update(settings.as_environment())
+    env["EQUEUE_API_WORKERS"] = "1"
+    # One secret for all: a token one process issues is checked by whichever process the
+    # events socket's connection reaches.
+    env.setdefault("EQUEUE_TOKEN_SECRET", secrets.token_urlsafe(32))
+    command = [sys.executable, "-m", "equeue", "api", "--shared-port"]
+    return Supervisor(command, settings.api_workers, env=env, what="API process").run()
+
+
+def _check_shared_port(settings: Settings) -> None:
+    """Refuse, before any process starts, what several processes cannot share."""
+    if not hasattr(socket, "SO_REUSEPORT"):
+        raise ValueError("--workers above 1 needs SO_REUSEPORT (Linux); run one process per port")
+    if settings.port == 0:
+        raise ValueError("--workers above 1 needs a fixed --port: each process binds the same")
+    try:
+        _shared_socket(settings.host, settings.port).close()
+    except OSError as exc:
+        raise ValueError(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}"
+        ) from None
+
+
+def _shared_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` that other processes of this user may bind too; the
+    kernel spreads new connections over them."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _serve(asgi_app: Any, settings: Settings, *, shared_port: bool = False) -> None:
     """Serve with uvicorn, but exit 0 after a clean shutdown on SIGTERM/SIGINT (uvicorn
     re-raises the signal, which supervisors and scripts read as a crash)."""
     import uvicorn
@@ -132,7 +188,8 @@ def _serve(asgi_app: Any, settings: Settings) -> None:
     )
     # After the Config, which sets uvicorn's logging up: no key or token in the logs.
     redact_server_logs()
-    GracefulServer(server_config).run()
+    sockets = [_shared_socket(settings.host, settings.port)] if shared_port else None
+    GracefulServer(server_config).run(sockets=sockets)
 
 
 @shared_options()

@@ -8,9 +8,9 @@ whole :class:`~equeue.settings.Settings` fits wherever a section is expected.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from equeue.storage.sql import validate_schema_name
@@ -43,9 +43,31 @@ class QueueDefaults(BaseSettings):
         default=None,
         description="PostgreSQL URL. Unset under `equeue dev`: an embedded server is started.",
     )
+    direct_database_url: str | None = Field(
+        default=None,
+        description="A URL that reaches PostgreSQL itself, for the connections that need a "
+        "session of their own: LISTEN (wake-ups, hand-offs, events) and migrations. Set it "
+        "when `database_url` goes through a pooler in transaction mode; unset means "
+        "`database_url`.",
+    )
+    transaction_pooler: bool = Field(
+        default=False,
+        description="`database_url` goes through a pooler in transaction mode (PgBouncer): "
+        "no prepared statement or setting is kept between transactions. Needs "
+        "`direct_database_url`.",
+    )
     allow_unknown_tasks: bool = Field(
         default=False, description="Accept jobs for task names no worker has registered yet."
     )
+
+    @model_validator(mode="after")
+    def _direct_behind_a_pooler(self) -> Self:
+        if self.transaction_pooler and not self.direct_database_url:
+            raise ValueError(
+                "transaction_pooler needs direct_database_url: LISTEN and migrations need a "
+                "session of their own, which a pooler in transaction mode does not keep"
+            )
+        return self
 
 
 class ConnectionSettings(QueueDefaults):
@@ -83,6 +105,14 @@ class ApiSettings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="Address the API binds to.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port the API listens on.")
+    api_workers: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        description="API server processes `equeue api` starts, supervised and restarted; "
+        "beyond one they share the port (SO_REUSEPORT, Linux), each with its own pool "
+        "(see docs/deploy.md for the connections this takes).",
+    )
     api_key: SecretStr | None = Field(
         default=None,
         description="An admin API key accepted besides the stored keys "
@@ -146,7 +176,8 @@ class ApiSettings(BaseSettings):
     token_secret: SecretStr | None = Field(
         default=None,
         description="Secret that signs event tokens; give every API process the same one behind "
-        "a load balancer. When unset, each process draws a random one.",
+        "a load balancer. When unset, each process draws a random one (the processes of one "
+        "`equeue api --workers N` share theirs).",
     )
     events_batch_seconds: float = Field(
         default=0.1,
@@ -227,7 +258,8 @@ class WorkerSection(BaseSettings):
     )
     listen: bool = Field(
         default=True,
-        description="Use LISTEN/NOTIFY; set false behind PgBouncer in transaction mode.",
+        description="Use LISTEN/NOTIFY (on `direct_database_url` when set) to hear of new jobs "
+        "at once; false: poll every `poll_interval` only.",
     )
     handoff: bool = Field(
         default=True,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncpg
 
 from equeue.storage.claims import ClaimStatements
+from equeue.storage.combining import SingleEnqueues
 from equeue.storage.errors import translated
 from equeue.storage.jobs import COPY_FROM, SETTLE_ROUNDS, JobStatements
 from equeue.storage.maintenance import MaintenanceStatements
@@ -50,8 +51,11 @@ __all__ = [
 class Storage(JobStatements, ClaimStatements, WorkerStatements, MaintenanceStatements):
     """Runs the named queries of one schema over an asyncpg pool."""
 
-    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, schema: str, *, pooled: bool = False) -> None:
         self.pool = pool
         self.schema = schema
+        #: The pool goes through a pooler in transaction mode (see storage.pool).
+        self.pooled = pooled
         self.q = Queries(schema)
         self.channel = channel_name(schema)
+        self.single_enqueues = SingleEnqueues(self._insert_alone, self._insert_together)

@@ -37,8 +37,7 @@ class ClaimStatements(Statements):
         among the claimed ones, and the offer is open afterwards if slots were left over.
         Jobs of the tasks in ``skip_tasks`` are left for later or for other workers."""
         offer = offer or Offer()
-        rows = await self._on(executor).fetch(
-            self.q["claim_jobs"],
+        arguments = (
             queues,
             limit,
             worker_id,
@@ -50,6 +49,14 @@ class ClaimStatements(Statements):
             offer.seconds,
             skip_tasks,
         )
+        if executor is None and self.pooled:
+            # The pool's connections carry no planner setting through a transaction
+            # pooler (see storage.pool): the claim sets its own, for its transaction.
+            async with self.pool.acquire() as conn, conn.transaction():
+                await conn.execute(self.q["claim_planner_settings"])
+                rows = await conn.fetch(self.q["claim_jobs"], *arguments)
+        else:
+            rows = await self._on(executor).fetch(self.q["claim_jobs"], *arguments)
         return [Claimed.from_row(row) for row in rows]
 
     async def read_handed(

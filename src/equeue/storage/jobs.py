@@ -45,8 +45,13 @@ class JobStatements(Statements):
         open offer for its queue (it is then returned already running).
 
         Only for a job with no dedupe key, no delay and no caller's transaction: a hand-off
-        must commit on its own, and at once, for the worker to hear of it.
+        must commit on its own, and at once, for the worker to hear of it. While several
+        such inserts are in flight, the next ones are written together, without a
+        hand-off (:mod:`equeue.storage.combining`).
         """
+        return await self.single_enqueues.insert(new)
+
+    async def _insert_alone(self, new: NewJob) -> Job:
         row = await self.pool.fetchrow(
             self.q["insert_job_handoff"],
             new.id,
@@ -63,6 +68,10 @@ class JobStatements(Statements):
         if row["worker_id"] is not None:
             job = replace(job, attempts=1, worker_id=row["worker_id"], started_at=row["started_at"])
         return job
+
+    async def _insert_together(self, jobs: Sequence[NewJob]) -> list[Job]:
+        async with self.pool.acquire() as conn:
+            return await self._insert_jobs(conn, jobs)
 
     async def _insert_jobs(self, conn: Connection, jobs: Sequence[NewJob]) -> list[Job]:
         """Every job of ``jobs`` written, or deduplicated to the unfinished job holding its

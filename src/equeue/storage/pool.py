@@ -19,6 +19,11 @@ from equeue.storage.errors import translating
 #: picks a bitmap scan: then every claim reads and sorts the whole backlog instead of
 #: walking the claim index in order and stopping after one batch.
 SERVER_SETTINGS = {"enable_bitmapscan": "off"}
+#: Why a queue behind a transaction pooler needs a direct URL too.
+NO_DIRECT_DSN = (
+    "behind a transaction pooler, give direct_dsn (EQUEUE_DIRECT_DATABASE_URL): LISTEN "
+    "and migrations need a session of their own"
+)
 
 
 async def _keep_session(connection: asyncpg.Connection) -> None:
@@ -49,12 +54,36 @@ class WaitBoundedPool(asyncpg.Pool):
         return super().acquire(timeout=self.wait_seconds if timeout is None else timeout)
 
 
+def connection_options(application_name: str, *, pooled: bool) -> dict[str, Any]:
+    """asyncpg's options for a connection of equeue's to ``database_url``.
+
+    Through a pooler in transaction mode (``pooled``) no session state outlives a
+    transaction, so none is kept: no prepared statement between statements (asyncpg then
+    prepares each unnamed, on the same server connection as it runs), and no planner
+    setting given at connection time (PgBouncer refuses startup parameters it does not
+    know); the claim sets its own in its transaction instead.
+    """
+    if pooled:
+        return {
+            "statement_cache_size": 0,
+            "server_settings": {"application_name": application_name},
+        }
+    return {"server_settings": SERVER_SETTINGS | {"application_name": application_name}}
+
+
 @translating
 async def open_storage(
-    dsn: str, schema: str, min_size: int, max_size: int, wait_seconds: float | None = None
+    dsn: str,
+    schema: str,
+    min_size: int,
+    max_size: int,
+    wait_seconds: float | None = None,
+    *,
+    pooled: bool = False,
 ) -> Storage:
     """A pool of connections to ``dsn``, named after ``schema``, and its storage; a
-    caller waits at most ``wait_seconds`` for a connection (None: for ever)."""
+    caller waits at most ``wait_seconds`` for a connection (None: for ever); ``pooled``
+    when ``dsn`` goes through a pooler in transaction mode."""
     pool = WaitBoundedPool(
         dsn,
         wait_seconds=wait_seconds,
@@ -67,10 +96,10 @@ async def open_storage(
         connection_class=asyncpg.Connection,
         record_class=asyncpg.Record,
         reset=_keep_session,
-        server_settings=SERVER_SETTINGS | {"application_name": f"equeue:{schema}"},
+        **connection_options(f"equeue:{schema}", pooled=pooled),
     )
     await pool
-    return Storage(pool, schema)
+    return Storage(pool, schema, pooled=pooled)
 
 
 async def close_storage(storage: Storage) -> None:

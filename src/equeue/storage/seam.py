@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from equeue.storage.combining import SingleEnqueues
 from equeue.storage.rows import Claimed, Failure, Handoff, Offer, Renewed
 from equeue.storage.sql import Queries
 
@@ -47,6 +48,8 @@ class Statements:
     pool: asyncpg.Pool
     schema: str
     q: Queries
+    single_enqueues: SingleEnqueues
+    pooled: bool
 
     def _on(self, executor: Executor | None) -> Executor:
         """The caller's executor, or the pool when it has none."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from equeue.storage import Lease, WorkerStorage
+from equeue.storage.pool import connection_options
 
 log = logging.getLogger("equeue.worker")
 
@@ -41,6 +42,7 @@ class Heartbeat:
         self,
         *,
         dsn: str,
+        pooled: bool = False,
         storage: WorkerStorage,
         worker: WorkerInfo,
         lease_seconds: float,
@@ -50,6 +52,7 @@ class Heartbeat:
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self._dsn = dsn
+        self._options = connection_options("equeue:heartbeat", pooled=pooled)
         self._storage = storage
         self._worker = worker
         self._lease = lease_seconds
@@ -75,9 +78,7 @@ class Heartbeat:
         while not self._stop.is_set():
             try:
                 if connection is None or connection.is_closed():
-                    connection = await asyncpg.connect(
-                        self._dsn, server_settings={"application_name": "equeue:heartbeat"}
-                    )
+                    connection = await asyncpg.connect(self._dsn, **self._options)
                 await self._beat(connection)
             except Exception as exc:  # whatever it was, leases must go on being renewed
                 log.warning("heartbeat failed (%s: %s); retrying", type(exc).__name__, exc)

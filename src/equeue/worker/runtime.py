@@ -97,6 +97,7 @@ class Worker:
         await self._register(storage, info)
         heartbeat = Heartbeat(
             dsn=self._dsn,
+            pooled=self.queue.transaction_pooler,
             storage=storage,
             lease_seconds=s.lease_seconds,
             interval=s.heartbeat_interval or s.lease_seconds / 3,
@@ -106,7 +107,8 @@ class Worker:
             loop=asyncio.get_running_loop(),
         )
         heartbeat.start()
-        notifier = Notifier(self._dsn, storage.q, self.on_notification, self._wake.set)
+        # LISTEN keeps its session: on the direct URL when the pool goes through a pooler.
+        notifier = Notifier(self.queue.session_dsn, storage.q, self.on_notification, self._wake.set)
         maintenance: asyncio.Task[None] | None = None
         try:
             if s.listen:

@@ -12,7 +12,7 @@ from equeue.api.routing import ApiState, route_class
 from equeue.api.settings import ApiSettings
 from equeue.queue import Queue
 
-__all__ = ["create_router", "event_hub"]
+__all__ = ["build_router", "create_router", "event_hub"]
 
 
 def create_router(queue: Queue, settings: ApiSettings | None = None) -> APIRouter:
@@ -21,9 +21,14 @@ def create_router(queue: Queue, settings: ApiSettings | None = None) -> APIRoute
     Pair it with :func:`equeue.api.lifespan` so the pool opens and the event hub stops
     with the app.
     """
+    return build_router(queue, settings)[0]
+
+
+def build_router(queue: Queue, settings: ApiSettings | None = None) -> tuple[APIRouter, ApiState]:
+    """The router and the state its routes share."""
     state = ApiState(queue, settings or ApiSettings())
     router = APIRouter(route_class=route_class(state))
     # This order is the order of the paths in the OpenAPI document.
     for group in (jobs, queues, work, keys, fleet, insight, events, ops):
         group.add_routes(router, state)
-    return router
+    return router, state

@@ -3,10 +3,12 @@ a selection of them."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from equeue.api.errors import error_responses
 from equeue.api.models import (
@@ -22,8 +24,17 @@ from equeue.api.models import (
     JobOut,
     JobPage,
 )
-from equeue.api.routing import KEYED, AdminKey, ApiState, ReadKey, WriteKey, annotate
-from equeue.job import JobStatus
+from equeue.api.routing import (
+    KEYED,
+    AdminKey,
+    ApiState,
+    ReadKey,
+    Shortcut,
+    WriteKey,
+    annotate,
+    shortcut,
+)
+from equeue.job import Job, JobStatus
 
 JobId = Annotated[uuid.UUID, Path(description="the job's id")]
 
@@ -38,6 +49,15 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
 def _enqueue_routes(router: APIRouter, state: ApiState) -> None:
     queue, inputs = state.queue, state.inputs
 
+    async def enqueue_one(body: JobIn, idempotency_key: str | None) -> Job:
+        options = body.model_dump(exclude_unset=True, exclude={"type", "payload"})
+        if idempotency_key is not None and options.get("dedupe_key") is None:
+            options["dedupe_key"] = idempotency_key
+        job = await queue.enqueue(body.type, body.payload, **options)
+        if not job.deduplicated:
+            state.metrics.enqueued.labels(job.queue, job.task).inc()
+        return job
+
     @router.post(
         "/v1/jobs",
         status_code=201,
@@ -49,6 +69,7 @@ def _enqueue_routes(router: APIRouter, state: ApiState) -> None:
             **error_responses(400, *KEYED, 409, 413),
         },
     )
+    @shortcut(state, _enqueue_shortcut(state, enqueue_one))
     @annotate(body=inputs.job, idempotency_key=inputs.idempotency_key)
     async def enqueue(
         body: JobIn,
@@ -58,14 +79,9 @@ def _enqueue_routes(router: APIRouter, state: ApiState) -> None:
     ) -> EnqueuedJob:
         """Enqueue a job. A dedupe key (or ``Idempotency-Key``) held by an unfinished job
         returns that job with 200 and ``deduplicated: true``."""
-        options = body.model_dump(exclude_unset=True, exclude={"type", "payload"})
-        if idempotency_key is not None and options.get("dedupe_key") is None:
-            options["dedupe_key"] = idempotency_key
-        job = await queue.enqueue(body.type, body.payload, **options)
+        job = await enqueue_one(body, idempotency_key)
         if job.deduplicated:
             response.status_code = 200
-        else:
-            state.metrics.enqueued.labels(job.queue, job.task).inc()
         return EnqueuedJob.of(job)
 
     @router.post(
@@ -83,6 +99,35 @@ def _enqueue_routes(router: APIRouter, state: ApiState) -> None:
             if not job.deduplicated:
                 state.metrics.enqueued.labels(job.queue, job.task).inc()
         return JobBatchOut(items=[EnqueuedJob.of(job) for job in jobs])
+
+
+def _enqueue_shortcut(
+    state: ApiState, enqueue_one: Callable[[JobIn, str | None], Awaitable[Job]]
+) -> Shortcut:
+    """``POST /v1/jobs`` with a JSON body that validates: the same steps as FastAPI's
+    (``json.loads``, the same model, the same limits on ``Idempotency-Key``), then the
+    answer serialised straight from the model. Anything else goes the full way."""
+    job_model = state.inputs.job
+    longest_key = state.queue.limits.max_dedupe_key_length
+
+    async def enqueue_fast(request: Request) -> Response | None:
+        if request.headers.get("content-type") != "application/json":
+            return None
+        key = request.headers.get("idempotency-key")
+        if key is not None and not 0 < len(key) <= longest_key:
+            return None
+        try:
+            body = job_model.model_validate(json.loads(await request.body()))
+        except ValueError:  # not JSON, or not a valid job: FastAPI words the 422
+            return None
+        job = await enqueue_one(body, key)
+        return Response(
+            EnqueuedJob.of(job).model_dump_json(),
+            status_code=200 if job.deduplicated else 201,
+            media_type="application/json",
+        )
+
+    return enqueue_fast
 
 
 def _job_routes(router: APIRouter, state: ApiState) -> None:
