@@ -1,6 +1,6 @@
 """The administration façade: everything besides jobs that is read or managed from above
 the engine — queue flags and statistics, workers, registered tasks, readiness, API keys,
-the fleet-wide metrics, the job-change events, and workers over HTTP.
+the fleet-wide metrics, the job-change events, workers over HTTP, and the audit trail.
 
 It is reached as ``queue.admin`` (see :class:`~equeue.queue.Queue`), and with
 :class:`~equeue.queue.Queue` it is the only way the API, the dashboard and the command
@@ -15,8 +15,10 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 
+from equeue.audit import Actor, AuditEntry, AuditRecord
 from equeue.listener import Listener
 from equeue.records import KeyInfo, LeasedJob, QueueStats, StatCell, StoredKey
 from equeue.storage import Claimed, Failure, Storage
@@ -102,6 +104,31 @@ class Admin:
     async def revoke_key(self, key_id: str) -> bool:
         """Revoke a key; False when no active key has this id."""
         return await (await self._api()).revoke_key(key_id)
+
+    # --- the audit trail ------------------------------------------------------------------
+
+    async def record_action(self, actor: Actor, entry: AuditEntry) -> None:
+        """Add an operator action that succeeded to the audit trail."""
+        await (await self._queue._storage()).insert_audit_record(actor, entry)
+
+    async def audit_log(
+        self,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+        cursor: uuid.UUID | None = None,
+    ) -> tuple[list[AuditRecord], uuid.UUID | None]:
+        """One page of the audit trail, newest first, and the cursor of the next page
+        (None at the end); ``since`` and ``until`` bound the records' times, inclusive."""
+        storage = await self._queue._storage()
+        records = await storage.list_audit_records(
+            actor=actor, action=action, since=since, until=until, limit=limit + 1, before=cursor
+        )
+        next_cursor = records[limit - 1].id if len(records) > limit else None
+        return records[:limit], next_cursor
 
     # --- job-change events ----------------------------------------------------------------
 

@@ -19,7 +19,8 @@ from equeue.api.models import (
     JobOut,
     JobPage,
 )
-from equeue.api.routing import KEYED, AdminKey, ApiState, ReadKey, WriteKey, annotate
+from equeue.api.routing import KEYED, AdminKey, ApiState, Audit, ReadKey, WriteKey, annotate
+from equeue.audit import Action
 from equeue.job import JobStatus
 
 JobId = Annotated[uuid.UUID, Path(description="the job's id")]
@@ -129,10 +130,12 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         tags=["jobs"],
         responses=error_responses(*KEYED, 404, 409, 413),
     )
-    async def cancel(job_id: JobId, _: WriteKey) -> JobOut:
+    async def cancel(job_id: JobId, _: WriteKey, audit: Audit) -> JobOut:
         """Cancel a job: a waiting one at once, a running one when its worker stops it
         (``cancel_requested: true`` meanwhile). 409 when it has finished."""
-        return JobOut.of(await queue.cancel(job_id))
+        job = await queue.cancel(job_id)
+        await audit(Action.JOB_CANCEL, job_ids=[job.id])
+        return JobOut.of(job)
 
     @router.post(
         "/v1/jobs/{job_id:uuid}/retry",
@@ -140,9 +143,11 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         tags=["jobs"],
         responses=error_responses(*KEYED, 404, 409, 413),
     )
-    async def retry(job_id: JobId, _: WriteKey) -> JobOut:
+    async def retry(job_id: JobId, _: WriteKey, audit: Audit) -> JobOut:
         """Send a failed or cancelled job back to the queue. 409 otherwise."""
-        return JobOut.of(await queue.retry(job_id))
+        job = await queue.retry(job_id)
+        await audit(Action.JOB_RETRY, job_ids=[job.id])
+        return JobOut.of(job)
 
     @router.delete(
         "/v1/jobs/{job_id:uuid}",
@@ -150,9 +155,10 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         tags=["jobs"],
         responses=error_responses(*KEYED, 404, 409),
     )
-    async def delete(job_id: JobId, _: AdminKey) -> Response:
+    async def delete(job_id: JobId, _: AdminKey, audit: Audit) -> Response:
         """Delete a job. 409 while it runs."""
         await queue.delete(job_id)
+        await audit(Action.JOB_DELETE, job_ids=[job_id])
         return Response(status_code=204)
 
     @router.delete(
@@ -161,9 +167,13 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
     @annotate(queue_name=inputs.queue_filter, task=inputs.task_filter)
     async def purge(
         _: AdminKey,
+        audit: Audit,
         status: Annotated[list[FinishedStatus], Query()] = [JobStatus.SUCCEEDED],  # noqa: B006
         queue_name: str | None = None,
         task: str | None = None,
     ) -> Deleted:
         """Delete finished jobs by filter (never unfinished ones)."""
-        return Deleted(deleted=await queue.purge(statuses=status, queue=queue_name, task=task))
+        deleted = await queue.purge(statuses=status, queue=queue_name, task=task)
+        chosen = {"status": [s.value for s in status], "queue": queue_name, "type": task}
+        await audit(Action.JOBS_PURGE, target=chosen, affected=deleted)
+        return Deleted(deleted=deleted)

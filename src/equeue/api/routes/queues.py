@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 
 from equeue.api.errors import error_responses
 from equeue.api.models import QueueState, Replayed
-from equeue.api.routing import KEYED, AdminKey, ApiState, annotate
+from equeue.api.routing import KEYED, AdminKey, ApiState, Audit, annotate
+from equeue.audit import Action
 
 
 def add_routes(router: APIRouter, state: ApiState) -> None:
@@ -25,14 +26,16 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
     @annotate(queue_name=inputs.queue_filter, task=inputs.task_filter)
     async def replay_dlq(
         _: AdminKey,
+        audit: Audit,
         limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
         queue_name: str | None = None,
         task: str | None = None,
     ) -> Replayed:
         """Send failed jobs back to ``queued``, their attempt history kept."""
-        return Replayed(
-            replayed=await queue.replay_failed(queue=queue_name, task=task, limit=limit)
-        )
+        replayed = await queue.replay_failed(queue=queue_name, task=task, limit=limit)
+        chosen = {"queue": queue_name, "type": task, "limit": limit}
+        await audit(Action.JOBS_REPLAY, target=chosen, affected=replayed)
+        return Replayed(replayed=replayed)
 
     @router.post(
         "/v1/queues/{name}/pause",
@@ -41,9 +44,10 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
         responses=error_responses(*KEYED, 413),
     )
     @annotate(name=inputs.queue_name)
-    async def pause(name: str, _: AdminKey) -> QueueState:
+    async def pause(name: str, _: AdminKey, audit: Audit) -> QueueState:
         """Stop workers claiming from this queue; running jobs go on."""
         await queue.pause_queue(name)
+        await audit(Action.QUEUE_PAUSE, target={"queue": name})
         return QueueState(name=name, paused=True)
 
     @router.post(
@@ -53,7 +57,8 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
         responses=error_responses(*KEYED, 413),
     )
     @annotate(name=inputs.queue_name)
-    async def resume(name: str, _: AdminKey) -> QueueState:
+    async def resume(name: str, _: AdminKey, audit: Audit) -> QueueState:
         """Let workers claim from this queue again."""
         await queue.resume_queue(name)
+        await audit(Action.QUEUE_RESUME, target={"queue": name})
         return QueueState(name=name, paused=False)

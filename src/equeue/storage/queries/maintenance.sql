@@ -28,6 +28,7 @@ WITH expired AS (
            lease_token = NULL, lease_expires_at = NULL,
            history = j.history || jsonb_build_array(jsonb_build_object(
                'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
+               'lease_token', j.lease_token,
                'finished_at', now(), 'outcome', 'lease_expired',
                'error', 'lease expired: the worker stopped renewing it'))
       FROM expired
@@ -89,3 +90,17 @@ DELETE FROM {schema}.idle_workers o
          WHERE NOT EXISTS (SELECT 1 FROM pg_stat_get_activity(c.listener_pid))
            FOR UPDATE SKIP LOCKED)
    AND NOT EXISTS (SELECT 1 FROM {schema}.handed_over(o.handed_job, o.worker_id));
+
+-- name: prune_audit_log
+-- Delete up to $2 audit records older than $1 seconds (the jobs' retention), oldest
+-- first; returns how many.
+WITH old AS (
+    SELECT id FROM {schema}.audit_log
+     WHERE at < now() - make_interval(secs => $1)
+     ORDER BY at
+     LIMIT $2
+), deleted AS (
+    DELETE FROM {schema}.audit_log a USING old WHERE a.id = old.id
+    RETURNING 1
+)
+SELECT count(*) AS deleted FROM deleted;
