@@ -15,7 +15,9 @@ measures, on one PostgreSQL:
   bounded rounds, a pause between them while behind), from a backlog of expired finished
   jobs to none; jobs deleted per second, pauses included;
 - ``http``: single and batch enqueue over the REST API (uvicorn in another process), and
-  enqueue → succeeded through the whole stack, when the API is installed.
+  enqueue → succeeded through the whole stack, when the API is installed;
+- ``http-workers``: a queue drained by 1 and by 4 workers over HTTP (batch claims, one
+  completion per job) through the REST API, when it is installed.
 
 Each scenario runs in a fresh schema. Results print as a table and, with ``--json``,
 as JSON that the side-by-side harness (``bench/run.py``) reads.
@@ -81,13 +83,11 @@ async def run(settings: Settings, log: Callable[[str], None]) -> dict[str, list[
     values: dict[str, list[float]] = {}
     for name in settings.scenarios:
         measure = MEASURES.get(name)
-        if name == "http":
+        if name in ("http", "http-workers"):
             if not http_available():
-                log("http: not measured: the REST API (equeue.api) is not installed")
+                log(f"{name}: not measured: the REST API (equeue.api) is not installed")
                 continue
-            from bench.http_rows import measure_http
-
-            measure = measure_http
+            measure = _http_measure(name)
         if measure is None:
             raise ValueError(f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}")
         runs = 1 if name in SINGLE_RUN else settings.runs
@@ -97,6 +97,17 @@ async def run(settings: Settings, log: Callable[[str], None]) -> dict[str, list[
             for key, value in result.items():
                 values.setdefault(key, []).append(value)
     return values
+
+
+def _http_measure(name: str) -> Callable[[Settings], Awaitable[dict[str, float]]]:
+    # Imported when chosen: they need the REST API, which may not be installed.
+    if name == "http":
+        from bench.http_rows import measure_http
+
+        return measure_http
+    from bench.http_workers import measure_http_workers
+
+    return measure_http_workers
 
 
 def _describe(result: dict[str, float]) -> str:

@@ -20,7 +20,16 @@ from equeue.worker import WorkerSettings
 ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-SCENARIOS = ("enqueue", "drain", "latency", "processes", "explain", "prune", "http")
+SCENARIOS = (
+    "enqueue",
+    "drain",
+    "latency",
+    "processes",
+    "explain",
+    "prune",
+    "http",
+    "http-workers",
+)
 #: Scenarios whose figure is one run's worth (too slow, or deterministic, to repeat).
 SINGLE_RUN = frozenset({"explain"})
 
@@ -40,7 +49,7 @@ class Settings:
     processes: int = 4
     history_rows: int = 10_000_000
     prune_jobs: int = 1_000_000  #: expired finished jobs the prune scenario starts from
-    http_jobs: int = 2_000
+    http_jobs: int = 2_000  #: jobs of each HTTP row (single enqueues, HTTP workers' drain)
     http_clients: int = 16
     runs: int = 3
     scenarios: list[str] = field(default_factory=lambda: list(SCENARIOS))

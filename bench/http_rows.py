@@ -57,7 +57,7 @@ uvicorn.run(create_app(queue), host="127.0.0.1", port=int(os.environ["EQUEUE_BEN
 """
 
 
-class _Connection:
+class HttpConnection:
     """One keep-alive HTTP/1.1 connection, one request at a time."""
 
     def __init__(
@@ -68,7 +68,7 @@ class _Connection:
         self._headers = headers
 
     @classmethod
-    async def open(cls, port: int, key: str) -> _Connection:
+    async def open(cls, port: int, key: str) -> HttpConnection:
         reader, writer = await asyncio.open_connection(_HOST, port)
         return cls(reader, writer, f"host: {_HOST}:{port}\r\nx-api-key: {key}\r\n".encode())
 
@@ -110,7 +110,7 @@ class _Connection:
 
 
 @dataclass
-class _Server:
+class ApiServer:
     """The API in a uvicorn process, with the admin key it accepts."""
 
     process: asyncio.subprocess.Process
@@ -118,7 +118,7 @@ class _Server:
     key: str
 
     @classmethod
-    async def start(cls, settings: Settings) -> _Server:
+    async def start(cls, settings: Settings) -> ApiServer:
         port = _free_port()
         key = secrets.token_urlsafe(24)
         env = {
@@ -154,8 +154,8 @@ class _Server:
             await asyncio.sleep(0.05)
         raise RuntimeError(f"API server not ready within {timeout:g} s")
 
-    async def connect(self) -> _Connection:
-        return await _Connection.open(self.port, self.key)
+    async def connect(self) -> HttpConnection:
+        return await HttpConnection.open(self.port, self.key)
 
     async def stop(self) -> None:
         if self.process.returncode is None:
@@ -176,10 +176,10 @@ def _free_port() -> int:
 async def measure_http(settings: Settings) -> dict[str, float]:
     """The HTTP rows: round trip through the whole stack, single and batch enqueue."""
     queue = await fresh(settings)
-    server: _Server | None = None
+    server: ApiServer | None = None
     worker: Child | None = None
     try:
-        server = await _Server.start(settings)
+        server = await ApiServer.start(settings)
         worker = await Child.start(settings, "drain-worker", settings.schema)
         await worker.wait_for("ready")  # its tasks are registered: the API accepts them
         result = await _roundtrip(settings, server)
@@ -219,7 +219,7 @@ class _Succeeded:
 
 
 @contextlib.asynccontextmanager
-async def _events(server: _Server) -> AsyncIterator[_Succeeded]:
+async def _events(server: ApiServer) -> AsyncIterator[_Succeeded]:
     """Listen on the events socket for ``succeeded`` in the default queue."""
     url = f"ws://{_HOST}:{server.port}/v1/events?queue=default"
     seen = _Succeeded()
@@ -243,7 +243,7 @@ async def _events(server: _Server) -> AsyncIterator[_Succeeded]:
                 await reader
 
 
-async def _roundtrip(settings: Settings, server: _Server) -> dict[str, float]:
+async def _roundtrip(settings: Settings, server: ApiServer) -> dict[str, float]:
     connection = await server.connect()
     try:
         async with _events(server) as seen:
@@ -274,13 +274,13 @@ def _p50_p99(prefix: str, values_ms: list[float]) -> dict[str, float]:
 # --- enqueue throughput -------------------------------------------------------------------
 
 
-async def _single(settings: Settings, server: _Server) -> dict[str, float]:
+async def _single(settings: Settings, server: ApiServer) -> dict[str, float]:
     """``http_jobs`` POSTs of one job each over ``http_clients`` concurrent connections."""
     connections = [await server.connect() for _ in range(settings.http_clients)]
     remaining = iter(range(settings.http_jobs))  # shared: each job is posted once
     latencies: list[float] = []
 
-    async def post_all(connection: _Connection) -> None:
+    async def post_all(connection: HttpConnection) -> None:
         for _ in remaining:
             before = time.perf_counter()
             await connection.post_job()
@@ -298,7 +298,7 @@ async def _single(settings: Settings, server: _Server) -> dict[str, float]:
     return rate | _p50_p99("http_single", latencies)
 
 
-async def _batch(settings: Settings, server: _Server) -> dict[str, float]:
+async def _batch(settings: Settings, server: ApiServer) -> dict[str, float]:
     """``jobs`` jobs, ``BATCH_SIZE`` per request, one request after the other."""
     bodies = [
         json.dumps({"jobs": [{"type": "bench.noop"}] * min(BATCH_SIZE, settings.jobs - start)})

@@ -110,7 +110,9 @@ def ensure_peers() -> Path:
 
 def run_equeue(args: argparse.Namespace) -> dict[str, Any]:
     dsn = fresh_database(args.dsn, args.database_prefix + "equeue")
-    scenarios = ["enqueue", "drain", "latency", "processes", "explain", "prune", "http"]
+    scenarios = [
+        "enqueue", "drain", "latency", "processes", "explain", "prune", "http", "http-workers",
+    ]  # fmt: skip
     command = [
         sys.executable, "-m", "bench.benchmark", "--dsn", dsn, "--json", "-",
         "--jobs", str(args.jobs), "--latency-jobs", str(args.latency_jobs),
@@ -223,6 +225,8 @@ def table(results: dict[str, Any]) -> str:
         ("http_roundtrip_p99_ms", "enqueue → succeeded event on the events socket, p99 ms"),
         ("http_notified_p50_ms", "enqueue → succeeded, as the API learns it, p50 ms"),
         ("http_notified_p99_ms", "enqueue → succeeded, as the API learns it, p99 ms"),
+        ("http_workers_1_jobs_per_s", "no-op drain, 1 worker over HTTP (claims of 100), jobs/s"),
+        ("http_workers_4_jobs_per_s", "no-op drain, 4 workers over HTTP (claims of 100), jobs/s"),
         ("claim_cost_0", "claim query EXPLAIN cost, 0 finished jobs"),
         ("claim_cost_history", "claim query EXPLAIN cost, {:,} finished jobs".format(
             results["settings"]["history_rows"])),

@@ -28,7 +28,7 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
             "500", "--runs", "1", "--concurrency", "20", "--claim-batch", "10",
             "--http-jobs", "20", "--http-clients", "4", "--prune-jobs", "500",
             "--scenario", "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
-            "--json", str(out),
+            "http-workers", "--json", str(out),
         ]
     )  # fmt: skip
     assert status == 0
@@ -44,7 +44,12 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
     assert 0 < summary["latency_p50_ms"]["median"] <= summary["latency_max_ms"]["median"]
     assert report["values"]["history_rows"] == [500.0]
     assert summary["claim_cost_history"]["median"] > 0
-    for metric in ("http_single_jobs_per_s", "http_batch_jobs_per_s"):
+    for metric in (
+        "http_single_jobs_per_s",
+        "http_batch_jobs_per_s",
+        "http_workers_1_jobs_per_s",
+        "http_workers_4_jobs_per_s",
+    ):
         assert summary[metric]["median"] > 0, metric
     for prefix in ("http_single", "http_roundtrip", "http_notified"):
         p50, p99 = (summary[f"{prefix}_{p}_ms"]["median"] for p in ("p50", "p99"))
@@ -74,6 +79,7 @@ def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Pa
     assert equeue["drain_jobs_per_s"][0] > 0
     assert "| batch enqueue, jobs/s |" in result.stdout
     assert "| single-job enqueue over HTTP, concurrent connections, jobs/s |" in result.stdout
+    assert "| no-op drain, 4 workers over HTTP (claims of 100), jobs/s |" in result.stdout
     assert "| retention pruning from 500 expired finished jobs to none, jobs/s |" in result.stdout
     if "pgbench" in results["systems"]:
         assert results["systems"]["pgbench"]["values"]["insert_jobs_per_s"][0] > 0
