@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BeforeValidator
 
 from equeue.api.errors import ApiError, error_responses
 from equeue.api.models import AuditOut, AuditPage
@@ -21,7 +22,22 @@ ActionFilter = Annotated[
     str | None,
     Query(min_length=1, max_length=100, pattern=NAME_PATTERN, description="e.g. job.retry"),
 ]
-Moment = Annotated[AwareDatetime | None, Query(description="RFC 3339, with an offset")]
+_RFC3339 = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$")
+
+
+def _rfc3339(value: object) -> object:
+    # Left to itself pydantic reads a number as a Unix time: the schema promises a
+    # date-time, so anything else is refused.
+    if isinstance(value, str) and not _RFC3339.match(value):
+        raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2026-01-31T12:00:00Z")
+    return value
+
+
+Moment = Annotated[
+    AwareDatetime | None,
+    BeforeValidator(_rfc3339),
+    Query(description="RFC 3339, with an offset"),
+]
 
 
 def add_routes(router: APIRouter, state: ApiState) -> None:
