@@ -182,9 +182,7 @@ def test_a_worker_killed_mid_job_loses_it_to_another(stack: Stack, tmp_path: Pat
         _wait_for_text(first_log, f"started {job_id}")
         first.kill()  # mid-job: no report, no more heartbeats
         first.wait(10)
-        second = stack.worker(
-            "node", queue, log=second_log, WORKER="second", LEASE="10", WAIT="1"
-        )
+        second = stack.worker("node", queue, log=second_log, WORKER="second", LEASE="10", WAIT="1")
         job = stack.wait_for(job_id, "succeeded")
     finally:
         for process in (first, second):

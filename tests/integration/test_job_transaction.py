@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from equeue import Backoff, JobStatus, LeaseLostError, Queue, current_job
-from tests.conftest import running_worker, storage_of, wait_for_status
+from tests.conftest import running_worker, storage_of, wait_for_status, wait_until
 
 #: The heartbeat would notice a lost lease and cancel the task before its transaction
 #: ends; these tests take the lease away themselves, and want the commit to find out.
@@ -106,8 +106,13 @@ async def test_a_lost_lease_keeps_the_tasks_write_out(
     job = await queue.enqueue("order.slow")
     async with running_worker(queue, **QUIET_HEARTBEAT):
         await asyncio.wait_for(written.wait(), 15)
+        # Paused meanwhile, so the job is claimed again only after the first attempt has
+        # ended (a worker never runs two attempts of one job at once).
+        await queue.pause_queue("default")
         await _lease_lapses_and_is_rescued(queue, job.id)
         go_on.set()
+        await wait_until(lambda: raised)
+        await queue.resume_queue("default")
         done = await wait_for_status(queue, job.id, JobStatus.SUCCEEDED)
     assert [type(exc) for exc in raised] == [LeaseLostError]
     assert await rows(db, orders) == [(2, "x")]  # attempt 1's insert never committed
