@@ -22,6 +22,8 @@ measures, on one PostgreSQL:
   transaction mode (``bench/pooled.py``);
 - ``fleet``: ``fleet_processes`` worker processes, each on a host of its own, drain
   together; per-host throughput and claim contention (``bench/fleet.py``).
+- ``http-workers``: a queue drained by 1 and by 4 workers over HTTP (batch claims, one
+  completion per job) through the REST API, when it is installed.
 
 Each scenario runs in a fresh schema. Results print as a table and, with ``--json``,
 as JSON that the side-by-side harness (``bench/run.py``) reads.
@@ -82,7 +84,7 @@ MEASURES: dict[str, Callable[[Settings], Awaitable[dict[str, float]]]] = {
 
 
 #: Scenarios that serve the REST API (imported only when it is installed).
-HTTP_SCENARIOS = frozenset({"http", "http_processes", "pgbouncer"})
+HTTP_SCENARIOS = frozenset({"http", "http_processes", "pgbouncer", "http-workers"})
 
 
 def _http_measure(name: str) -> Callable[[Settings], Awaitable[dict[str, float]]]:
@@ -90,6 +92,10 @@ def _http_measure(name: str) -> Callable[[Settings], Awaitable[dict[str, float]]
         from bench.pooled import measure_pgbouncer
 
         return measure_pgbouncer
+    if name == "http-workers":
+        from bench.http_workers import measure_http_workers
+
+        return measure_http_workers
     from bench.http_rows import measure_http, measure_http_processes
 
     return measure_http if name == "http" else measure_http_processes

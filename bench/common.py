@@ -32,6 +32,7 @@ SCENARIOS = (
     "http_processes",
     "pgbouncer",
     "fleet",
+    "http-workers",
 )
 #: Scenarios whose figure is one run's worth (too slow, or deterministic, to repeat).
 SINGLE_RUN = frozenset({"explain"})

@@ -35,7 +35,7 @@ PEERS_VENV = HERE / ".venv-peers"
 PEER_SYSTEMS = ("pgqueuer", "procrastinate", "arq", "celery")
 EQUEUE_SCENARIOS = (
     "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
-    "http_processes", "pgbouncer", "fleet",
+    "http_processes", "pgbouncer", "fleet", "http-workers",
 )  # fmt: skip
 REDIS_SYSTEMS = frozenset({"celery", "arq"})
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -235,6 +235,8 @@ def table(results: dict[str, Any]) -> str:
         ("http_roundtrip_p99_ms", "enqueue → succeeded event on the events socket, p99 ms"),
         ("http_notified_p50_ms", "enqueue → succeeded, as the API learns it, p50 ms"),
         ("http_notified_p99_ms", "enqueue → succeeded, as the API learns it, p99 ms"),
+        ("http_workers_1_jobs_per_s", "no-op drain, 1 worker over HTTP (claims of 100), jobs/s"),
+        ("http_workers_4_jobs_per_s", "no-op drain, 4 workers over HTTP (claims of 100), jobs/s"),
         ("claim_cost_0", "claim query EXPLAIN cost, 0 finished jobs"),
         ("claim_cost_history", "claim query EXPLAIN cost, {:,} finished jobs".format(
             results["settings"]["history_rows"])),

@@ -23,6 +23,7 @@ from equeue.errors import (
     JobNotFoundError,
     JobStateError,
     JobTimeoutError,
+    LeaseLostError,
     UnknownTaskError,
 )
 from equeue.job import Attempt, Job, JobStatus, Limits
@@ -45,6 +46,7 @@ __all__ = [
     "JobStateError",
     "JobStatus",
     "JobTimeoutError",
+    "LeaseLostError",
     "Limits",
     "MaintenanceSettings",
     "Queue",

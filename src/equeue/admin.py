@@ -1,6 +1,6 @@
 """The administration façade: everything besides jobs that is read or managed from above
 the engine — queue flags and statistics, workers, registered tasks, readiness, API keys,
-the fleet-wide metrics, the job-change events, and workers over HTTP.
+the fleet-wide metrics, the job-change events, workers over HTTP, and the audit trail.
 
 It is reached as ``queue.admin`` (see :class:`~equeue.queue.Queue`), and with
 :class:`~equeue.queue.Queue` it is the only way the API, the dashboard and the command
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
+from equeue.audit import Actor, AuditEntry, AuditRecord
 from equeue.bulk import Action, bulk_action
 from equeue.listener import Listener
 from equeue.records import (
@@ -156,6 +157,31 @@ class Admin:
         """Retry, cancel or delete each of ``ids`` that its status allows; the others are
         skipped with a reason (see :mod:`equeue.bulk`)."""
         return await bulk_action(await self._queue._storage(), action, ids)
+
+    # --- the audit trail ------------------------------------------------------------------
+
+    async def record_action(self, actor: Actor, entry: AuditEntry) -> None:
+        """Add an operator action that succeeded to the audit trail."""
+        await (await self._queue._storage()).insert_audit_record(actor, entry)
+
+    async def audit_log(
+        self,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+        cursor: uuid.UUID | None = None,
+    ) -> tuple[list[AuditRecord], uuid.UUID | None]:
+        """One page of the audit trail, newest first, and the cursor of the next page
+        (None at the end); ``since`` and ``until`` bound the records' times, inclusive."""
+        storage = await self._queue._storage()
+        records = await storage.list_audit_records(
+            actor=actor, action=action, since=since, until=until, limit=limit + 1, before=cursor
+        )
+        next_cursor = records[limit - 1].id if len(records) > limit else None
+        return records[:limit], next_cursor
 
     # --- job-change events ----------------------------------------------------------------
 

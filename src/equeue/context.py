@@ -1,10 +1,22 @@
-"""What a running task can know about its own job."""
+"""What a running task can know about its own job, and how it can commit its own work
+together with the job's success."""
 
 from __future__ import annotations
 
 import contextvars
 import uuid
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from equeue.storage import Connection
+
+
+class JobTransactions(Protocol):
+    """How the worker opens a job's transaction (see :meth:`JobContext.transaction`)."""
+
+    def transaction(self, result: Any) -> AbstractAsyncContextManager[Connection]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,10 +28,35 @@ class JobContext:
     queue: str
     attempt: int  #: 1 on the first run, counted at claim
     max_attempts: int
+    transactions: JobTransactions | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_last_attempt(self) -> bool:
         return self.attempt >= self.max_attempts
+
+    def transaction(self, result: Any = None) -> AbstractAsyncContextManager[Connection]:
+        """A connection in a transaction whose commit also marks this job succeeded,
+        with ``result``: the task's writes and the job's success land together or not at
+        all::
+
+            async with current_job().transaction(result={"order": order_id}) as conn:
+                await conn.execute("INSERT INTO orders ...", ...)
+
+        At the end of the block, inside the same transaction, the job is marked
+        ``succeeded`` if the worker still holds its lease (the lease token fences it, as
+        it fences every outcome); then the transaction commits. When the lease was lost,
+        :class:`~equeue.errors.LeaseLostError` is raised before the commit, and nothing
+        of the block is written. An exception inside the block rolls both back and fails
+        the attempt as usual: the job is retried by its policy.
+
+        Once the block has committed the job is done: the worker writes no outcome for
+        it, whatever the task does or returns afterwards. For async tasks only; the
+        connection comes from the queue's pool, so a worker whose tasks hold
+        transactions wants a ``pool_max_size`` to match.
+        """
+        if self.transactions is None:
+            raise RuntimeError("job.transaction() is only available in a task a worker runs")
+        return self.transactions.transaction(result)
 
 
 _current: contextvars.ContextVar[JobContext] = contextvars.ContextVar("equeue_job")

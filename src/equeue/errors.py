@@ -80,3 +80,8 @@ class DatabaseReadOnlyError(DatabaseError):
 class DatabaseValueError(DatabaseError, ValueError):
     """PostgreSQL refused a value (SQLSTATE class 22, e.g. a NUL character in text);
     the statement failed, so nothing it would have written was written."""
+
+
+class LeaseLostError(EqueueError):
+    """The worker no longer holds the job's lease (it lapsed and the job was taken back,
+    or the job was deleted): what was to be written with the job's outcome was not."""

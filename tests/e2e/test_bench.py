@@ -29,7 +29,8 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
             "--http-jobs", "20", "--http-clients", "4", "--prune-jobs", "500",
             "--http-processes", "2", "--fleet-processes", "2", "--fleet-jobs", "200",
             "--scenario", "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
-            "http_processes", "pgbouncer", "fleet", "--json", str(out),
+            "http_processes", "pgbouncer", "fleet",
+            "http-workers", "--json", str(out),
         ]
     )  # fmt: skip
     assert status == 0
@@ -54,6 +55,8 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
         "fleet_2p_jobs_per_s",
         "fleet_host_max_jobs_per_s",
         "fleet_claims",
+        "http_workers_1_jobs_per_s",
+        "http_workers_4_jobs_per_s",
     ):
         assert summary[metric]["median"] > 0, metric
     assert summary["fleet_hosts"]["median"] in (1, 2)  # 2 where namespaces can be made
@@ -88,6 +91,7 @@ def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Pa
     assert equeue["drain_jobs_per_s"][0] > 0
     assert "| batch enqueue, jobs/s |" in result.stdout
     assert "| single-job enqueue over HTTP, 1 API process, jobs/s |" in result.stdout
+    assert "| no-op drain, 4 workers over HTTP (claims of 100), jobs/s |" in result.stdout
     assert "| retention pruning from 500 expired finished jobs to none, jobs/s |" in result.stdout
     if "pgbench" in results["systems"]:
         assert results["systems"]["pgbench"]["values"]["insert_jobs_per_s"][0] > 0

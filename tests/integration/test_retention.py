@@ -87,3 +87,26 @@ async def test_a_round_stops_at_its_time_limit_and_the_next_comes_soon(
         with pytest.raises(asyncio.CancelledError):
             await running
     assert await maintenance.prune() == PruneRound(deleted=0, caught_up=True)
+
+
+async def test_the_audit_trail_is_kept_as_long_as_finished_jobs(
+    queue: Queue, storage: Storage, db: asyncpg.Connection
+) -> None:
+    from equeue.audit import Action, Actor, AuditEntry
+
+    operator = Actor("cli", "ops", "cli:ops@host")
+    for queue_name in ("old", "older", "recent"):
+        await queue.admin.record_action(
+            operator, AuditEntry(Action.QUEUE_PAUSE, target={"queue": queue_name})
+        )
+    await db.execute(
+        f'UPDATE "{queue.schema}".audit_log SET at = now() - $2::interval'
+        " WHERE target->>'queue' = ANY($1)",
+        ["old", "older"],
+        7 * DAY + timedelta(minutes=1),
+    )
+
+    await Maintenance(storage, MaintenanceSettings()).run_once()
+
+    records, _ = await queue.admin.audit_log()
+    assert [r.target["queue"] for r in records] == ["recent"]

@@ -372,6 +372,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Log
+         * @description Operator actions newest first (``since`` and ``until`` inclusive); pass
+         *     ``next_cursor`` back as ``cursor`` for the next page.
+         */
+        get: operations["audit_log_v1_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/queues": {
         parameters: {
             query?: never;
@@ -577,6 +598,71 @@ export interface components {
             outcome: string;
             /** Error */
             error: string | null;
+            /**
+             * Lease Token
+             * @description the lease the attempt ran under, dead since it ended: a worker's report refused with 409 names it
+             */
+            lease_token: string | null;
+        };
+        /**
+         * AuditOut
+         * @description One operator action that succeeded.
+         */
+        AuditOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Actor
+             * @description the API key's id (env for the environment's key), or cli
+             */
+            actor: string;
+            /**
+             * Actor Name
+             * @description the key's name when it has one, or the command line's OS user
+             */
+            actor_name: string | null;
+            /**
+             * Source
+             * @description the client's address, or cli:<user>@<host>
+             */
+            source: string;
+            /**
+             * Action
+             * @description job.retry, jobs.purge, queue.pause, key.create, ...
+             */
+            action: string;
+            /**
+             * Job Ids
+             * @description the jobs the action named one by one
+             */
+            job_ids: string[];
+            /**
+             * Target
+             * @description what else names its object: a bulk action's filter, a queue, a key
+             */
+            target: {
+                [key: string]: unknown;
+            };
+            /**
+             * Affected
+             * @description how many jobs a bulk action changed
+             */
+            affected: number | null;
+        };
+        /** AuditPage */
+        AuditPage: {
+            /** Items */
+            items: components["schemas"]["AuditOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /**
          * BulkIn
@@ -1462,6 +1548,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     enqueue_v1_jobs_post: {
@@ -1563,6 +1660,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     purge_v1_jobs_delete: {
@@ -1616,6 +1724,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -1714,6 +1833,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     get_job_v1_jobs__job_id__get: {
@@ -1775,6 +1905,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -1852,6 +1993,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -1949,6 +2101,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     retry_v1_jobs__job_id__retry_post: {
@@ -2028,6 +2191,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -2117,6 +2291,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     replay_dlq_v1_replay_dlq_post: {
@@ -2181,6 +2366,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -2260,6 +2456,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     resume_v1_queues__name__resume_post: {
@@ -2321,6 +2528,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -2409,9 +2627,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description not ready: the database is unreachable or migrations are pending */
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2522,6 +2742,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     complete_v1_jobs__job_id__complete_post: {
@@ -2614,6 +2845,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -2724,6 +2966,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     list_keys_v1_keys_get: {
@@ -2773,6 +3026,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -2862,6 +3126,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     revoke_key_v1_keys__key_id__delete: {
@@ -2929,6 +3204,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     me_v1_me_get: {
@@ -2978,6 +3264,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -3069,6 +3366,86 @@ export interface operations {
             };
         };
     };
+    audit_log_v1_audit_get: {
+        parameters: {
+            query?: {
+                /** @description an actor's id */
+                actor?: string | null;
+                /** @description e.g. job.retry */
+                action?: string | null;
+                /** @description RFC 3339, with an offset */
+                since?: string | null;
+                /** @description RFC 3339, with an offset */
+                until?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description no API key, or one that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the API key lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description invalid input: the message names the field and the rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description rate limited: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     list_queues_v1_queues_get: {
         parameters: {
             query?: never;
@@ -3116,6 +3493,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -3183,6 +3571,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     list_tasks_v1_tasks_get: {
@@ -3232,6 +3631,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -3302,6 +3712,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     dead_letters_v1_dead_letters_get: {
@@ -3353,6 +3774,17 @@ export interface operations {
             };
             /** @description rate limited: retry after Retry-After seconds */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
@@ -3429,6 +3861,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     metrics_metrics_get: {
@@ -3487,6 +3930,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     healthz_healthz_get: {
@@ -3527,9 +3981,11 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description not ready: the database is unreachable or migrations are pending */
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -12,12 +12,14 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.types import Receive, Scope, Send
 
+from equeue.api.audit import AuditTrail
 from equeue.api.auth import Authenticator, Principal, RateLimiter
 from equeue.api.errors import ApiError, method_not_allowed, response_for
 from equeue.api.health import Readiness
 from equeue.api.metrics import ApiMetrics
 from equeue.api.models import bounded_inputs
 from equeue.api.settings import ApiSettings
+from equeue.audit import Actor
 from equeue.queue import Queue
 
 #: Bodies up to this size are taken in whole by the server anyway (uvicorn buffers this
@@ -100,6 +102,20 @@ WriteKey = Annotated[Principal, Depends(_require_write)]
 AdminKey = Annotated[Principal, Depends(_require_admin)]
 #: A worker over HTTP: claims jobs and reports on them (admin keys may too).
 WorkKey = Annotated[Principal, Depends(_require_work)]
+
+
+def _audit_trail(request: Request) -> AuditTrail:
+    # The route class checked the caller before the route's dependencies run.
+    principal: Principal | None = request.scope.get(_PRINCIPAL_KEY)
+    if principal is None:
+        raise RuntimeError("an audited route must take a key (ReadKey, WriteKey, AdminKey)")
+    source = request.client.host if request.client else "unknown"
+    return AuditTrail(_state_of(request).queue.admin, Actor(principal.key_id, None, source))
+
+
+#: What a route records its action with, once done: ``await audit(Action.JOB_RETRY,
+#: job_ids=[job_id])`` (see :mod:`equeue.api.audit`).
+Audit = Annotated[AuditTrail, Depends(_audit_trail)]
 
 
 def _needed_scope(dependant: Dependant) -> str | None:

@@ -27,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from equeue import runner
+from equeue.audit import Action, Actor, AuditEntry
 from equeue.errors import (
     DatabaseError,
     DatabaseUnavailableError,
@@ -211,6 +212,15 @@ async def with_queue(settings: Settings, action: Callable[[Queue], Awaitable[T]]
     """Open a queue, run ``action`` on it, close it."""
     async with make_queue(settings) as queue:
         return await action(queue)
+
+
+async def audited(queue: Queue, action: Action, **details: Any) -> None:
+    """Record a command's action, once done, in the audit trail: as the operating
+    system's user, from this machine. ``details`` are :class:`AuditEntry`'s fields."""
+    try:
+        await queue.admin.record_action(Actor.command_line(), AuditEntry(action, **details))
+    except DatabaseError as exc:
+        err.print(f"warning: done, but the audit trail could not record it: {exc}")
 
 
 def user_queue(target: str) -> Queue:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from equeue.audit import Action
 from equeue.cli.common import (
     EXIT_USAGE,
     Common,
+    audited,
     check_id,
     fail,
     job_to_dict,
@@ -189,11 +192,21 @@ def jobs_show(job_id: JobId, *, common: Common) -> None:
 
 
 def _job_action(
-    job_id: str, common: Common, action: Callable[[Queue, str], Awaitable[Job]], verb: str
+    job_id: str,
+    common: Common,
+    action: Callable[[Queue, str], Awaitable[Job]],
+    verb: str,
+    audit: Action,
 ) -> None:
     settings = common.settings()
     check_id(job_id)
-    job = run_async(with_queue(settings, lambda q: action(q, job_id)))
+
+    async def act(queue: Queue) -> Job:
+        job = await action(queue, job_id)
+        await audited(queue, audit, job_ids=[job.id])
+        return job
+
+    job = run_async(with_queue(settings, act))
     if common.as_json:
         print_json(job_to_dict(job))
     elif job.cancel_requested and job.status is JobStatus.RUNNING:
@@ -206,14 +219,14 @@ def _job_action(
 @shared_options()
 def jobs_cancel(job_id: JobId, *, common: Common) -> None:
     """Cancel a job (a running one is stopped by its worker)."""
-    _job_action(job_id, common, lambda q, i: q.cancel(i), "cancelled")
+    _job_action(job_id, common, lambda q, i: q.cancel(i), "cancelled", Action.JOB_CANCEL)
 
 
 @jobs_app.command("retry")
 @shared_options()
 def jobs_retry(job_id: JobId, *, common: Common) -> None:
     """Send a failed or cancelled job back to the queue."""
-    _job_action(job_id, common, lambda q, i: q.retry(i), "retried")
+    _job_action(job_id, common, lambda q, i: q.retry(i), "retried", Action.JOB_RETRY)
 
 
 @jobs_app.command("delete")
@@ -222,7 +235,12 @@ def jobs_delete(job_id: JobId, *, common: Common) -> None:
     """Delete a job that is not running."""
     settings = common.settings()
     check_id(job_id)
-    run_async(with_queue(settings, lambda q: q.delete(job_id)))
+
+    async def delete(queue: Queue) -> None:
+        await queue.delete(job_id)
+        await audited(queue, Action.JOB_DELETE, job_ids=[uuid.UUID(job_id)])
+
+    run_async(with_queue(settings, delete))
     if common.as_json:
         print_json({"deleted": job_id})
     else:
@@ -246,9 +264,14 @@ def jobs_purge(
     unfinished = [s.value for s in statuses if s not in FINISHED]
     if unfinished:
         fail(f"only finished jobs can be purged, not {', '.join(unfinished)}", EXIT_USAGE)
-    deleted = run_async(
-        with_queue(settings, lambda q: q.purge(statuses=statuses, queue=queue_name, task=task_type))
-    )
+    chosen = {"status": [s.value for s in statuses], "queue": queue_name, "type": task_type}
+
+    async def purge(queue: Queue) -> int:
+        deleted = await queue.purge(statuses=statuses, queue=queue_name, task=task_type)
+        await audited(queue, Action.JOBS_PURGE, target=chosen, affected=deleted)
+        return deleted
+
+    deleted = run_async(with_queue(settings, purge))
     if common.as_json:
         print_json({"deleted": deleted})
     else:
@@ -287,6 +310,8 @@ def replay_dlq(
                 bars.update(bar, advance=replayed)
                 if replayed < batch:
                     break
+        chosen = {"queue": queue_name, "type": task_type, "limit": limit}
+        await audited(queue, Action.JOBS_REPLAY, target=chosen, affected=done)
         return done
 
     replayed = run_async(with_queue(settings, replay))

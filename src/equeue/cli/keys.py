@@ -10,9 +10,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from equeue.audit import Action
 from equeue.cli.common import (
     EXIT_USAGE,
     Common,
+    audited,
     fail,
     out,
     print_json,
@@ -55,6 +57,8 @@ def keys_create(
     async def create(queue: Queue) -> tuple[str, str]:
         await queue.migrate()
         result: tuple[str, str] = await keys.create_key(queue, scopes, name)
+        target = {"key": result[0], "name": name, "scopes": scopes}
+        await audited(queue, Action.KEY_CREATE, target=target)
         return result
 
     key_id, raw = run_async(with_queue(settings, create))
@@ -97,7 +101,14 @@ def keys_revoke(
 ) -> None:
     """Revoke an API key."""
     keys = _keys_module()
-    revoked = run_async(with_queue(common.settings(), lambda q: keys.revoke_key(q, key_id)))
+
+    async def revoke(queue: Queue) -> bool:
+        done: bool = await keys.revoke_key(queue, key_id)
+        if done:
+            await audited(queue, Action.KEY_REVOKE, target={"key": key_id})
+        return done
+
+    revoked = run_async(with_queue(common.settings(), revoke))
     if not revoked:
         fail(f"no active key {key_id!r}")
     if common.as_json:

@@ -7,8 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from equeue.audit import Action
 from equeue.cli.common import (
     Common,
+    audited,
     current_common,
     out,
     print_json,
@@ -67,6 +69,9 @@ def _set_paused(ctx: typer.Context, name: str, pause: bool) -> None:
 
     async def act(queue: Queue) -> None:
         await (queue.pause_queue(name) if pause else queue.resume_queue(name))
+        await audited(
+            queue, Action.QUEUE_PAUSE if pause else Action.QUEUE_RESUME, target={"queue": name}
+        )
 
     run_async(with_queue(settings, act))
     if common.as_json:

@@ -92,6 +92,9 @@ class Attempt:
     finished_at: datetime | None
     outcome: str  #: succeeded, failed, timeout, cancelled, lease_expired, released
     error: str | None = None
+    #: The lease token the attempt ran under (dead once the attempt ended): a report that
+    #: was refused for its token finds here which attempt it belonged to and how it ended.
+    lease_token: uuid.UUID | None = None
 
 
 @dataclass(slots=True)

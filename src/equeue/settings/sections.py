@@ -291,7 +291,8 @@ class MaintenanceSection(BaseSettings):
     retention_seconds: float = Field(
         default=7 * 86400.0,
         ge=0,
-        description="Finished jobs older than this many seconds are deleted by maintenance.",
+        description="Finished jobs, and audit records, older than this many seconds are "
+        "deleted by maintenance.",
     )
     prune_interval: float = Field(
         default=60.0,

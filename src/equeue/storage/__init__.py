@@ -7,6 +7,7 @@ rows into values by column name. Nothing above this layer writes SQL. By concern
 - :mod:`~equeue.storage.claims`: a worker's claims, leases and outcomes;
 - :mod:`~equeue.storage.workers`: worker and task rows, job statistics;
 - :mod:`~equeue.storage.maintenance`: the maintenance duties;
+- :mod:`~equeue.storage.audit`: the audit trail of operator actions;
 - :mod:`~equeue.storage.seam`: what statements run on, and what the worker asks of storage;
 - :mod:`~equeue.storage.rows`: the values built from rows.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from equeue.storage.audit import AuditStatements
 from equeue.storage.claims import ClaimStatements
 from equeue.storage.combining import SingleEnqueues
 from equeue.storage.errors import translated
@@ -48,7 +50,9 @@ __all__ = [
 
 
 @translated
-class Storage(JobStatements, ClaimStatements, WorkerStatements, MaintenanceStatements):
+class Storage(
+    JobStatements, ClaimStatements, WorkerStatements, MaintenanceStatements, AuditStatements
+):
     """Runs the named queries of one schema over an asyncpg pool."""
 
     def __init__(self, pool: asyncpg.Pool, schema: str, *, pooled: bool = False) -> None:

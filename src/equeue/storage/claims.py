@@ -9,13 +9,14 @@ away meanwhile.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 import asyncpg
 
 from equeue.errors import DatabaseValueError
 from equeue.storage.rows import Claimed, Failure, Handoff, Offer, Renewed
-from equeue.storage.seam import Ack, Executor, Lease, Statements
+from equeue.storage.seam import Ack, Connection, Executor, Lease, Statements
 
 
 class ClaimStatements(Statements):
@@ -156,3 +157,11 @@ class ClaimStatements(Statements):
         ids, tokens = zip(*held, strict=True)
         rows = await self._on(executor).fetch(self.q["release_jobs"], ids, tokens)
         return {row["id"] for row in rows}
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """A pooled connection in a transaction, for a task that completes its job in it
+        (:meth:`~equeue.context.JobContext.transaction`): the task's own statements and
+        the job's fenced completion (``complete`` with this connection) commit together."""
+        async with self.pool.acquire() as connection, connection.transaction():
+            yield connection

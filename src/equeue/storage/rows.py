@@ -171,6 +171,7 @@ def _load_history(raw: str | None) -> list[Attempt]:
             finished_at=_parse_time(item.get("finished_at")),
             outcome=item.get("outcome", ""),
             error=item.get("error"),
+            lease_token=uuid.UUID(item["lease_token"]) if item.get("lease_token") else None,
         )
         for item in json.loads(raw)
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 import asyncpg
@@ -149,3 +150,5 @@ class WorkerStorage(Protocol):
     async def release(
         self, held: Sequence[Lease], *, executor: Executor | None = None
     ) -> set[uuid.UUID]: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Connection]: ...

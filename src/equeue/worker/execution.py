@@ -16,12 +16,13 @@ from functools import partial
 from equeue.context import JobContext, set_current_job
 from equeue.errors import JobTimeoutError, TaskNotRegisteredError
 from equeue.job import encode_json
-from equeue.storage import Claimed
+from equeue.storage import Claimed, WorkerStorage
 from equeue.task import TaskRegistry
 from equeue.worker.held import CancelReason, Held, HeldJobs
 from equeue.worker.outcomes import Outcomes, log_outcome
 from equeue.worker.stats import JobStats
 from equeue.worker.threads import TaskThreads
+from equeue.worker.transaction import TaskTransaction
 
 
 class Execution:
@@ -34,12 +35,16 @@ class Execution:
         outcomes: Outcomes,
         threads: TaskThreads,
         stats: JobStats,
+        storage: WorkerStorage | None = None,
     ) -> None:
+        """``storage`` opens the jobs' own transactions (``job.transaction()``); without
+        it, tasks cannot open them."""
         self._tasks = tasks
         self._held = held
         self._outcomes = outcomes
         self._threads = threads
         self._stats = stats
+        self._storage = storage
 
     def start(self, job: Claimed, now: float) -> None:
         """Hold ``job`` and run it; a job already held is left as it is."""
@@ -47,6 +52,8 @@ class Execution:
         if held is None:
             return
         self._stats.observe(job.queue, job.task, "wait_seconds", job.waited)
+        if self._storage is not None:
+            held.transaction = TaskTransaction(self._storage, held.lease)
         held.task = asyncio.create_task(self._run(held))
 
     async def _run(self, held: Held) -> None:
@@ -56,32 +63,47 @@ class Execution:
             self._held.task_ended(held)
 
     async def _execute(self, held: Held) -> None:
-        job = held.claimed
         try:
-            result_json = await self._call(job)
+            result_json = await self._call(held)
         except asyncio.CancelledError as exc:
             if held.cancel_reason is None:
                 if asyncio.current_task().cancelling():  # type: ignore[union-attr]
                     raise  # not this worker's doing: let whoever cancelled see it through
-                self._outcomes.failed(held, exc)  # the task raised it itself
+                if not self._committed(held, exc):
+                    self._outcomes.failed(held, exc)  # the task raised it itself
                 return
             asyncio.current_task().uncancel()  # type: ignore[union-attr]
-            self._on_cancelled(held)
+            if not self._committed(held, exc):
+                self._on_cancelled(held)
             return
         except BaseException as exc:  # every task error is recorded, SystemExit too:
             # a task must not stop the worker, and its job must not stay held.
-            self._outcomes.failed(held, exc)
+            if not self._committed(held, exc):
+                self._outcomes.failed(held, exc)
             return
-        self._outcomes.succeeded(held, result_json)
+        if not self._committed(held):
+            self._outcomes.succeeded(held, result_json)
 
-    async def _call(self, job: Claimed) -> str:
+    def _committed(self, held: Held, exc: BaseException | None = None) -> bool:
+        """Whether the task's own transaction completed the job: then nothing more is
+        written for it, whatever the task did after the commit."""
+        if not held.committed:
+            return False
+        self._outcomes.committed(held, exc)
+        return True
+
+    async def _call(self, held: Held) -> str:
         """Run the job's task within its timeout; its result as JSON."""
+        job = held.claimed
         task = self._tasks.get(job.task)
         if task is None:
             raise TaskNotRegisteredError(f"this worker has no task named {job.task!r}")
         kwargs = json.loads(job.payload)
         # This asyncio task has a context of its own: the variable is the job's only.
-        set_current_job(JobContext(job.id, job.task, job.queue, job.attempts, job.max_attempts))
+        context = JobContext(
+            job.id, job.task, job.queue, job.attempts, job.max_attempts, held.transaction
+        )
+        set_current_job(context)
         if task.is_async:
             call = task.func(**kwargs)
         else:

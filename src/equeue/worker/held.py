@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from equeue.storage import Claimed, Lease
+from equeue.worker.transaction import TaskTransaction
 
 
 class CancelReason(StrEnum):
@@ -34,10 +35,16 @@ class Held:
     cancel_reason: CancelReason | None = None
     duration: float = 0.0  #: how long the task ran, once it has ended
     ended: bool = False  #: the task has ended; its outcome may still be on its way
+    transaction: TaskTransaction | None = None  #: the job's own, should its task open it
 
     @property
     def lease(self) -> Lease:
         return (self.claimed.id, self.claimed.lease_token)
+
+    @property
+    def committed(self) -> bool:
+        """Whether the task's transaction has written the job's success already."""
+        return self.transaction is not None and self.transaction.committed
 
     def cancel(self, reason: CancelReason) -> None:
         """Stop the task for ``reason``; the first reason given is the one that counts."""

@@ -5,9 +5,10 @@ named after the schema and the duty: whoever gets it does the work, the others s
 round. Transaction-scoped locks survive PgBouncer in transaction mode and free
 themselves when a process dies.
 
-Rescue and promotion run every ``interval``; the slower duties (retention pruning,
-forgetting dead workers and offers, statistics steps older than an hour and spent sign-in
-codes) run in a loop of their own, so a long pruning round never delays a rescue.
+Rescue and promotion run every ``interval``; the slower duties (retention pruning of
+jobs and of the audit trail, forgetting dead workers and offers, statistics steps older
+than an hour and spent sign-in codes) run in a loop of their own, so a long pruning round
+never delays a rescue.
 """
 
 from __future__ import annotations
@@ -116,15 +117,18 @@ class Maintenance:
         await self._storage.run_duty("promote", "promote_due_jobs", s.batch_size)
 
     async def _slow_duties(self) -> bool:
-        """Prune, then forget dead workers and offers, old statistics steps and spent
-        sign-ins; returns whether pruning caught up."""
+        """Prune jobs and the audit trail, then forget dead workers and offers, old
+        statistics steps and spent sign-ins; returns whether pruning jobs caught up."""
+        s = self._settings
         self._last_slow = time.monotonic()
         pruned = await self.prune()
         if pruned.deleted:
             log.info("pruned %d finished jobs past their retention", pruned.deleted)
+        # Operators act far more rarely than jobs finish: one batch per round keeps up.
         await self._storage.run_duty(
-            "workers", "prune_dead_workers", self._settings.dead_worker_seconds
+            "audit", "prune_audit_log", s.retention_seconds, s.prune_batch_size
         )
+        await self._storage.run_duty("workers", "prune_dead_workers", s.dead_worker_seconds)
         await self._storage.run_duty("offers", "prune_dead_offers")
         await self._storage.run_duty("steps", "prune_stats_steps", STATS_STEPS_KEPT_SECONDS)
         await self._storage.run_duty("sign-ins", "prune_sign_ins")

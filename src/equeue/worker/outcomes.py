@@ -82,6 +82,23 @@ class Outcomes:
         self._needed.set()
         log_outcome(held, "failed", error=error)
 
+    def committed(self, held: Held, late: BaseException | None = None) -> None:
+        """A job its task completed in its own transaction: its success is written, so
+        nothing is sent; ``late`` is what the task raised after the commit, if anything
+        (logged: the job stays succeeded)."""
+        held.duration = time.monotonic() - held.started
+        job = held.claimed
+        if late is not None:
+            log.warning(
+                "job %s raised after its transaction committed it (%s); it stays succeeded",
+                job.id,
+                type(late).__name__,
+                extra={"job_id": str(job.id)},
+            )
+        self._count(job.id, "succeeded")
+        self._held.forget(job.id)
+        log_outcome(held, "succeeded (in its transaction)")
+
     def cancelled(self, held: Held) -> None:
         """A job stopped on request. The flusher retries until it lands: the job stays
         held (its lease renewed) only until then, and never ends anywhere but cancelled."""

@@ -135,7 +135,9 @@ class Worker:
         """
         s = self.settings
         outcomes = Outcomes(storage, self._held, self.queue.tasks, self.stats)
-        execution = Execution(self.queue.tasks, self._held, outcomes, self._threads, self.stats)
+        execution = Execution(
+            self.queue.tasks, self._held, outcomes, self._threads, self.stats, storage
+        )
         claimer = self._claimer = Claimer(
             worker_id=self.id,
             settings=s,
@@ -199,8 +201,14 @@ class Worker:
         """What the heartbeat reports: jobs whose lease was lost, jobs asked to stop."""
         for job_id in lost:
             held = self._held.get(job_id)
-            # A job whose outcome is already buffered was not lost: it just finished.
-            if held is not None and held.task is not None and not held.task.done():
+            # A job whose outcome is already buffered was not lost: it just finished (or
+            # its task's transaction completed it, and the task goes on after it).
+            if (
+                held is not None
+                and held.task is not None
+                and not held.task.done()
+                and not held.committed
+            ):
                 log.warning(
                     "lost the lease of job %s; stopping it", job_id, extra={"job_id": str(job_id)}
                 )

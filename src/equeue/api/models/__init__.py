@@ -6,13 +6,14 @@ and text patterns of :mod:`equeue.job`, the scopes of :mod:`equeue.api.keys`) an
 API's settings; :func:`bounded_inputs` builds the models of one router from them. The
 engine checks them again for every enqueue path, with the same rules.
 
-One module per group of routes (jobs, queues, the fleet, keys), the bounded field types
-in :mod:`~equeue.api.models.fields`, the answers all share in
+One module per group of routes (jobs, queues, the fleet, keys, the audit trail), the
+bounded field types in :mod:`~equeue.api.models.fields`, the answers all share in
 :mod:`~equeue.api.models.common`; every name is importable from here.
 """
 
 from __future__ import annotations
 
+from equeue.api.models.audit import AuditOut, AuditPage
 from equeue.api.models.bulk import BulkIn, BulkOut, Skipped
 from equeue.api.models.common import ErrorDetail, ErrorOut, Health
 from equeue.api.models.fields import Payload
@@ -48,6 +49,8 @@ from equeue.api.models.work import (
 
 __all__ = [
     "AttemptOut",
+    "AuditOut",
+    "AuditPage",
     "BoundedInputs",
     "BulkIn",
     "BulkOut",

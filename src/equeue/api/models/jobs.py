@@ -158,6 +158,10 @@ class AttemptOut(BaseModel):
     finished_at: datetime | None
     outcome: str
     error: str | None
+    lease_token: uuid.UUID | None = Field(
+        description="the lease the attempt ran under, dead since it ended: a worker's "
+        "report refused with 409 names it"
+    )
 
 
 class JobOut(BaseModel):
@@ -233,6 +237,7 @@ class JobDetail(JobOut):
                 finished_at=a.finished_at,
                 outcome=a.outcome,
                 error=a.error,
+                lease_token=a.lease_token,
             )
             for a in job.history
         ]

@@ -28,12 +28,14 @@ from equeue.api.routing import (
     KEYED,
     AdminKey,
     ApiState,
+    Audit,
     ReadKey,
     Shortcut,
     WriteKey,
     annotate,
     shortcut,
 )
+from equeue.audit import Action
 from equeue.job import Job, JobStatus
 
 JobId = Annotated[uuid.UUID, Path(description="the job's id")]
@@ -184,10 +186,12 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         tags=["jobs"],
         responses=error_responses(*KEYED, 404, 409, 413),
     )
-    async def cancel(job_id: JobId, _: WriteKey) -> JobOut:
+    async def cancel(job_id: JobId, _: WriteKey, audit: Audit) -> JobOut:
         """Cancel a job: a waiting one at once, a running one when its worker stops it
         (``cancel_requested: true`` meanwhile). 409 when it has finished."""
-        return JobOut.of(await queue.cancel(job_id))
+        job = await queue.cancel(job_id)
+        await audit(Action.JOB_CANCEL, job_ids=[job.id])
+        return JobOut.of(job)
 
     @router.post(
         "/v1/jobs/{job_id:uuid}/retry",
@@ -195,9 +199,11 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         tags=["jobs"],
         responses=error_responses(*KEYED, 404, 409, 413),
     )
-    async def retry(job_id: JobId, _: WriteKey) -> JobOut:
+    async def retry(job_id: JobId, _: WriteKey, audit: Audit) -> JobOut:
         """Send a failed or cancelled job back to the queue. 409 otherwise."""
-        return JobOut.of(await queue.retry(job_id))
+        job = await queue.retry(job_id)
+        await audit(Action.JOB_RETRY, job_ids=[job.id])
+        return JobOut.of(job)
 
     @router.delete(
         "/v1/jobs/{job_id:uuid}",
@@ -205,9 +211,10 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         tags=["jobs"],
         responses=error_responses(*KEYED, 404, 409),
     )
-    async def delete(job_id: JobId, _: AdminKey) -> Response:
+    async def delete(job_id: JobId, _: AdminKey, audit: Audit) -> Response:
         """Delete a job. 409 while it runs."""
         await queue.delete(job_id)
+        await audit(Action.JOB_DELETE, job_ids=[job_id])
         return Response(status_code=204)
 
     @router.delete(
@@ -216,12 +223,24 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
     @annotate(queue_name=inputs.queue_filter, task=inputs.task_filter)
     async def purge(
         _: AdminKey,
+        audit: Audit,
         status: Annotated[list[FinishedStatus], Query()] = [JobStatus.SUCCEEDED],  # noqa: B006
         queue_name: str | None = None,
         task: str | None = None,
     ) -> Deleted:
         """Delete finished jobs by filter (never unfinished ones)."""
-        return Deleted(deleted=await queue.purge(statuses=status, queue=queue_name, task=task))
+        deleted = await queue.purge(statuses=status, queue=queue_name, task=task)
+        chosen = {"status": [s.value for s in status], "queue": queue_name, "type": task}
+        await audit(Action.JOBS_PURGE, target=chosen, affected=deleted)
+        return Deleted(deleted=deleted)
+
+
+#: The audit trail's action for each bulk action (one record names all its jobs).
+_BULK_ACTIONS = {
+    "retry": Action.JOB_RETRY,
+    "cancel": Action.JOB_CANCEL,
+    "delete": Action.JOB_DELETE,
+}
 
 
 def _bulk_routes(router: APIRouter, state: ApiState) -> None:
@@ -233,10 +252,13 @@ def _bulk_routes(router: APIRouter, state: ApiState) -> None:
         tags=["jobs"],
         responses=error_responses(400, *KEYED, 413),
     )
-    async def bulk(body: BulkIn, caller: WriteKey) -> BulkOut:
+    async def bulk(body: BulkIn, caller: WriteKey, audit: Audit) -> BulkOut:
         """Retry, cancel or delete up to 1000 jobs: each job whose status allows it (as
         for one job), the others skipped with the reason ("not found" for an unknown id).
         ``delete`` needs the admin scope."""
         if body.action == "delete":
             caller.require("admin")
-        return BulkOut.of(await admin.bulk(body.action, body.ids))
+        result = await admin.bulk(body.action, body.ids)
+        if result.done:
+            await audit(_BULK_ACTIONS[body.action], job_ids=result.done)
+        return BulkOut.of(result)

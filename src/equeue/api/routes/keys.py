@@ -9,7 +9,8 @@ from equeue.api.auth import ANONYMOUS
 from equeue.api.errors import ApiError, error_responses
 from equeue.api.keys import grants
 from equeue.api.models import KeyCreated, KeyIn, KeyList, KeyOut, Me, SignedIn, SignInIn
-from equeue.api.routing import KEYED, AdminKey, ApiState, ReadKey
+from equeue.api.routing import KEYED, AdminKey, ApiState, Audit, ReadKey
+from equeue.audit import Action
 
 
 def add_routes(router: APIRouter, state: ApiState) -> None:
@@ -35,9 +36,12 @@ def _key_routes(router: APIRouter, state: ApiState) -> None:
         tags=["keys"],
         responses=error_responses(400, *KEYED, 413),
     )
-    async def create_key(body: KeyIn, _: AdminKey) -> KeyCreated:
+    async def create_key(body: KeyIn, _: AdminKey, audit: Audit) -> KeyCreated:
         """Create a key; the answer holds it once."""
         key_id, raw = await api_keys.create_key(queue, body.scopes, body.name)
+        await audit(
+            Action.KEY_CREATE, target={"key": key_id, "name": body.name, "scopes": body.scopes}
+        )
         [info] = [k for k in await api_keys.list_keys(queue) if k.id == key_id]
         return KeyCreated(**KeyOut.of(info).model_dump(), key=raw)
 
@@ -47,10 +51,11 @@ def _key_routes(router: APIRouter, state: ApiState) -> None:
         tags=["keys"],
         responses=error_responses(*KEYED, 404),
     )
-    async def revoke_key(key_id: str, _: AdminKey) -> Response:
+    async def revoke_key(key_id: str, _: AdminKey, audit: Audit) -> Response:
         """Revoke a key."""
         if not await api_keys.revoke_key(queue, key_id):
             raise ApiError(404, "not_found", f"no active API key {key_id!r}")
+        await audit(Action.KEY_REVOKE, target={"key": key_id})
         return Response(status_code=204)
 
 

@@ -32,6 +32,8 @@ from equeue.api.models.work import (
 )
 from equeue.api.routing import KEYED, ApiState, WorkKey, annotate
 from equeue.api.wakeups import claim_wakeups, wait_briefly
+from equeue.errors import JobNotFoundError
+from equeue.job import Job, JobStatus
 from equeue.records import LeasedJob
 
 JobId = Annotated[uuid.UUID, Path(description="the job's id")]
@@ -54,13 +56,22 @@ def _worker_name(worker: str) -> str:
     return f"http:{worker}"
 
 
-def _lease_lost(job_id: uuid.UUID) -> ApiError:
-    return ApiError(
-        409,
-        "lease_lost",
-        f"job {job_id} is not running under this lease token: the lease lapsed and the job "
-        "was taken back or claimed again, or the job ended",
-    )
+def refusal_reason(job: Job | None, token: uuid.UUID) -> str:
+    """Why a report under ``token`` was refused, from the job's attempt history (each
+    attempt keeps the token it ran under)."""
+    if job is None:
+        return "there is no such job (it was deleted, or pruned after it finished)"
+    now = f"the job is {job.status.value} now"
+    if job.status is JobStatus.RUNNING:
+        now = f"the job is running as attempt {job.attempts}, under another lease"
+    for attempt in job.history:
+        if attempt.lease_token == token:
+            ended = attempt.finished_at.isoformat() if attempt.finished_at else "?"
+            return (
+                f"its attempt {attempt.number} under this token ended {attempt.outcome} "
+                f"at {ended}; {now}"
+            )
+    return f"no attempt of the job ran under this token; {now}"
 
 
 def _host(request: Request) -> str:
@@ -70,6 +81,19 @@ def _host(request: Request) -> str:
 def add_routes(router: APIRouter, state: ApiState) -> None:
     """The routes of workers over HTTP, on ``router``."""
     admin, inputs = state.queue.admin, state.inputs
+
+    async def lease_lost(job_id: uuid.UUID, token: uuid.UUID) -> ApiError:
+        # Only refusals pay for this read: it tells the worker which of its attempts the
+        # token belonged to, and how that attempt ended.
+        try:
+            job: Job | None = await state.queue.get_job(job_id)
+        except JobNotFoundError:
+            job = None
+        why = refusal_reason(job, token)
+        return ApiError(
+            409, "lease_lost", f"job {job_id} is not running under this lease token: {why}"
+        )
+
     wait_seconds = Annotated[
         float,
         Query(
@@ -144,7 +168,7 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
             _worker_name(worker), _host(request), job_id, body.token, body.lease
         )
         if cancel is None:
-            raise _lease_lost(job_id)
+            raise await lease_lost(job_id, body.token)
         return HeartbeatOut(id=job_id, lease_seconds=body.lease, cancel_requested=cancel)
 
     @router.post(
@@ -157,7 +181,7 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
         """Record a job's success, with its ``result``. 409 (and nothing changed) when
         the lease is lost."""
         if not await admin.complete_job(job_id, body.token, body.result):
-            raise _lease_lost(job_id)
+            raise await lease_lost(job_id, body.token)
         return Reported(id=job_id, status="succeeded")
 
     @router.post(
@@ -174,5 +198,5 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
             job_id, body.token, body.error, body.detail or body.error, body.retry_delay
         )
         if status is None:
-            raise _lease_lost(job_id)
+            raise await lease_lost(job_id, body.token)
         return Reported(id=job_id, status=status)

@@ -325,6 +325,7 @@ UPDATE {schema}.jobs j
        lease_token = NULL, lease_expires_at = NULL, last_error = NULL,
        history = j.history || jsonb_build_array(jsonb_build_object(
            'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
+           'lease_token', j.lease_token,
            'finished_at', now(), 'outcome', 'succeeded', 'error', NULL))
   FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS d(id, token, result)
  WHERE j.id = d.id AND j.status = 'running' AND j.lease_token = d.token
@@ -346,6 +347,7 @@ UPDATE {schema}.jobs j
        lease_token = NULL, lease_expires_at = NULL, last_error = f.error,
        history = j.history || jsonb_build_array(jsonb_build_object(
            'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
+           'lease_token', j.lease_token,
            'finished_at', now(), 'outcome', f.outcome, 'error', f.detail))
   FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[], $5::text[], $6::text[])
        AS f(id, token, error, delay, outcome, detail)
@@ -359,6 +361,7 @@ UPDATE {schema}.jobs j
    SET status = 'cancelled', finished_at = now(), lease_token = NULL, lease_expires_at = NULL,
        history = j.history || jsonb_build_array(jsonb_build_object(
            'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
+           'lease_token', j.lease_token,
            'finished_at', now(), 'outcome', 'cancelled', 'error', NULL))
   FROM unnest($1::uuid[], $2::uuid[]) AS c(id, token)
  WHERE j.id = c.id AND j.status = 'running' AND j.lease_token = c.token
@@ -379,6 +382,7 @@ WITH released AS (
            lease_token = NULL, lease_expires_at = NULL,
            history = j.history || jsonb_build_array(jsonb_build_object(
                'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
+               'lease_token', j.lease_token,
                'finished_at', now(),
                'outcome', CASE WHEN j.cancel_requested THEN 'cancelled' ELSE 'released' END,
                'error', NULL))

@@ -41,6 +41,7 @@ WITH expired AS (
            lease_token = NULL, lease_expires_at = NULL,
            history = j.history || jsonb_build_array(jsonb_build_object(
                'number', j.attempts, 'worker', j.worker_id, 'started_at', j.started_at,
+               'lease_token', j.lease_token,
                'finished_at', now(), 'outcome', 'lease_expired',
                'error', CASE WHEN j.suspect OR j.cancel_requested
                              THEN 'lease expired: the worker stopped renewing it'
@@ -117,3 +118,17 @@ WITH codes AS (
     DELETE FROM {schema}.sign_in_codes WHERE expires_at < now() - interval '1 day'
 )
 DELETE FROM {schema}.api_keys WHERE expires_at < now() - interval '1 day';
+
+-- name: prune_audit_log
+-- Delete up to $2 audit records older than $1 seconds (the jobs' retention), oldest
+-- first; returns how many.
+WITH old AS (
+    SELECT id FROM {schema}.audit_log
+     WHERE at < now() - make_interval(secs => $1)
+     ORDER BY at
+     LIMIT $2
+), deleted AS (
+    DELETE FROM {schema}.audit_log a USING old WHERE a.id = old.id
+    RETURNING 1
+)
+SELECT count(*) AS deleted FROM deleted;
