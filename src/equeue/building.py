@@ -10,7 +10,8 @@ from typing import Any
 
 from equeue.errors import InvalidJobError, UnknownTaskError
 from equeue.job import Limits, NewJob, new_job, new_job_like, uuid7_many
-from equeue.task import TaskRegistry
+from equeue.retry import Backoff
+from equeue.task import Task, TaskRegistry
 
 #: The keys of one item of a batch enqueue (the REST API's job body).
 JOB_KEYS = frozenset(
@@ -131,3 +132,37 @@ class TaskDefaults:
                 "name, or allow unknown tasks to enqueue ahead of a deploy"
             )
         return found
+
+
+def define_task(
+    fn: Callable[..., Any],
+    name: str | None,
+    *,
+    queue: str,
+    priority: int,
+    max_attempts: int,
+    timeout: float | None,
+    retry: Backoff,
+    limits: Limits,
+) -> Task[Any, Any]:
+    """The task of ``fn`` (named after its module and qualified name by default), its
+    defaults checked now, at import time, rather than at the first enqueue."""
+    task_name = name or f"{fn.__module__}.{fn.__qualname__}"
+    new_job(
+        task_name,
+        {},
+        queue=queue,
+        priority=priority,
+        max_attempts=max_attempts,
+        timeout=timeout,
+        limits=limits,
+    )
+    return Task(
+        name=task_name,
+        func=fn,
+        queue=queue,
+        priority=priority,
+        max_attempts=max_attempts,
+        timeout=timeout,
+        retry=retry,
+    )

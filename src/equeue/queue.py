@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from equeue import building
 from equeue.admin import Admin
 from equeue.errors import InvalidJobError, JobNotFoundError, JobStateError
-from equeue.job import DEFAULT_LIMITS, Job, JobStatus, Limits, new_job
+from equeue.job import DEFAULT_LIMITS, Job, JobStatus, Limits
 from equeue.retry import DEFAULT_BACKOFF, Backoff
 from equeue.storage import COPY_FROM, Connection, Storage
 from equeue.storage import pool as storage_pool
@@ -90,16 +90,7 @@ class Queue:
     def from_settings(cls, settings: ConnectionSettings, **options: Any) -> Queue:
         """A queue on the database, schema and pool sizes of ``settings``; ``options``
         (``limits``, ``pool_max_size``...) override them."""
-        chosen: dict[str, Any] = {
-            "schema": settings.schema,
-            "allow_unknown_tasks": settings.allow_unknown_tasks,
-            "pool_min_size": settings.pool_min_size,
-            "pool_max_size": settings.pool_max_size,
-            "pool_wait_seconds": settings.pool_wait_seconds,
-            "direct_dsn": settings.direct_database_url,
-            "transaction_pooler": settings.transaction_pooler,
-        }
-        chosen.update(options)
+        chosen = settings.queue_options() | options
         return cls(settings.database_url, **chosen)
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -116,18 +107,11 @@ class Queue:
             return self._store
         async with self._open_lock:
             if self._store is None:
-                if not self.dsn:
-                    raise RuntimeError(
-                        "no database: pass Queue(dsn=...) or set EQUEUE_DATABASE_URL"
-                    )
-                if self.transaction_pooler and not self.direct_dsn:
-                    raise RuntimeError(storage_pool.NO_DIRECT_DSN)
-                low, high = self._pool_sizes
-                self._store = await storage_pool.open_storage(
+                self._store = await storage_pool.open_queue_storage(
                     self.dsn,
+                    self.direct_dsn,
                     self.schema,
-                    low,
-                    high,
+                    self._pool_sizes,
                     self._pool_wait,
                     pooled=self.transaction_pooler,
                 )
@@ -182,25 +166,15 @@ class Queue:
         """
 
         def register(fn: F) -> Task[Any, Any]:
-            task_name = name or f"{fn.__module__}.{fn.__qualname__}"
-            # Validate the defaults now, at import time, rather than at the first enqueue.
-            new_job(
-                task_name,
-                {},
-                queue=queue,
-                priority=priority,
-                max_attempts=max_attempts,
-                timeout=timeout,
-                limits=self.limits,
-            )
-            task: Task[Any, Any] = Task(
-                name=task_name,
-                func=fn,
+            task = building.define_task(
+                fn,
+                name,
                 queue=queue,
                 priority=priority,
                 max_attempts=max_attempts,
                 timeout=timeout,
                 retry=retry,
+                limits=self.limits,
             )
             self.tasks.add(task)
             return task

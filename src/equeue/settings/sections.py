@@ -97,6 +97,18 @@ class ConnectionSettings(QueueDefaults):
         """The PostgreSQL schema (``schema`` is the public name of ``schema_name``)."""
         return self.schema_name
 
+    def queue_options(self) -> dict[str, Any]:
+        """The options of :class:`~equeue.Queue` these settings give, but the URL."""
+        return {
+            "schema": self.schema,
+            "allow_unknown_tasks": self.allow_unknown_tasks,
+            "pool_min_size": self.pool_min_size,
+            "pool_max_size": self.pool_max_size,
+            "pool_wait_seconds": self.pool_wait_seconds,
+            "direct_dsn": self.direct_database_url,
+            "transaction_pooler": self.transaction_pooler,
+        }
+
 
 class ApiSettings(BaseSettings):
     """How the REST API binds, authenticates, limits and reports."""

@@ -102,6 +102,24 @@ async def open_storage(
     return Storage(pool, schema, pooled=pooled)
 
 
+async def open_queue_storage(
+    dsn: str | None,
+    direct_dsn: str | None,
+    schema: str,
+    sizes: tuple[int, int],
+    wait_seconds: float | None,
+    *,
+    pooled: bool,
+) -> Storage:
+    """A queue's storage: :func:`open_storage` once its settings are known to be whole
+    (a database named; behind a transaction pooler, a direct URL beside it)."""
+    if not dsn:
+        raise RuntimeError("no database: pass Queue(dsn=...) or set EQUEUE_DATABASE_URL")
+    if pooled and not direct_dsn:
+        raise RuntimeError(NO_DIRECT_DSN)
+    return await open_storage(dsn, schema, *sizes, wait_seconds, pooled=pooled)
+
+
 async def close_storage(storage: Storage) -> None:
     """Close the pool: wait for the connections in use to come back, then close all."""
     await storage.pool.close()
