@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import os
 import re
+import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -69,7 +70,6 @@ class Stack:
     sign_in_link: str
     database_url: str
     schema: str
-    data_dir: Path
 
     @property
     def base(self) -> str:
@@ -92,10 +92,14 @@ def start_stack(tmp: Path, database_url: str, schema: str, port: int | None = No
         database_url,
         env={"EQUEUE_SCHEMA": schema},
     )
-    key = dev.wait_ready()
-    link = re.search(r"Dashboard\s+(\S+/dashboard/sign-in\?code=\S+)", dev.output())
-    assert link, dev.output()
-    return Stack(dev, key, link.group(1), database_url, schema, data_dir)
+    try:
+        key = dev.wait_ready()
+        link = re.search(r"Dashboard\s+(\S+/dashboard/sign-in\?code=\S+)", dev.output())
+        assert link, dev.output()
+    except BaseException:
+        kill(dev)
+        raise
+    return Stack(dev, key, link.group(1), database_url, schema)
 
 
 def drop_schema(database_url: str, schema: str) -> None:
@@ -105,9 +109,23 @@ def drop_schema(database_url: str, schema: str) -> None:
         pool.submit(asyncio.run, _drop_schema(database_url, schema)).result()
 
 
+def kill(dev: DevStack) -> None:
+    """Kill a stack and whatever it started (it must not outlive a failed test)."""
+    for child in dev.descendants():
+        child.kill()
+    dev.process.kill()
+    dev.process.wait(10)
+
+
 def stop_stack(stack: Stack) -> None:
-    if stack.dev.process.poll() is None:
-        stack.dev.stop()
+    """Stop a stack the way Ctrl+C does; kill it if it does not stop."""
+    if stack.dev.process.poll() is not None:
+        return
+    try:
+        stack.dev.stop(timeout=30)
+    except subprocess.TimeoutExpired:
+        kill(stack.dev)
+        raise
 
 
 @pytest.fixture(scope="module")
