@@ -82,7 +82,12 @@ async def test_each_action_is_recorded_once_with_its_actor(
         "type": None,
     }
     assert by_action["jobs.purge"]["affected"] == 1
-    assert by_action["jobs.replay"]["target"] == {"queue": queue, "type": None, "limit": 5}
+    assert by_action["jobs.replay"]["target"] == {
+        "queue": queue,
+        "type": None,
+        "error": None,
+        "limit": 5,
+    }
     assert by_action["queue.pause"]["target"] == {"queue": queue}
     assert by_action["key.create"]["target"] == {
         "key": temporary["id"],
@@ -150,3 +155,22 @@ async def test_filters_and_pages(server: Server, api: httpx.AsyncClient) -> None
     writer = await new_key(api, "writer", "write")
     async with server.client(writer["key"]) as client:
         assert_error(await client.get("/v1/audit"), 403, "forbidden")
+
+
+async def test_a_bulk_action_is_one_record_naming_the_jobs_it_was_done_to(
+    server: Server, api: httpx.AsyncClient
+) -> None:
+    ops = await new_key(api, "ops-bulk", "admin")
+    queue = unique("q")
+    async with server.client(ops["key"]) as client:
+        waiting = [await enqueue(client, queue) for _ in range(3)]
+        body = {"action": "cancel", "ids": [*waiting, waiting[0]]}
+        first = await client.post("/v1/jobs/bulk", json=body)
+        assert first.status_code == 200, first.text
+        again = await client.post("/v1/jobs/bulk", json={"action": "cancel", "ids": waiting})
+        assert again.json()["done"] == []  # all finished now: nothing done, nothing recorded
+
+    records = await audit_of(api, actor=ops["id"], action="job.cancel")
+    assert len(records) == 1
+    assert sorted(records[0]["job_ids"]) == sorted(first.json()["done"])
+    assert sorted(first.json()["done"]) == sorted(waiting)
