@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from equeue.job.ids import uuid7, uuid7_many
 from equeue.job.states import (
+    DETAILS,
     FINISHED,
     INITIAL,
     TRANSITIONS,
@@ -31,6 +32,7 @@ from equeue.job.validation import (
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "DETAILS",
     "FINISHED",
     "INITIAL",
     "NAME_PATTERN",

@@ -1,4 +1,4 @@
-"""Storage for the REST API: API keys, queue statistics, events and metrics.
+"""Storage for the REST API: API keys, queue statistics, events, metrics, table health.
 
 Like the rest of the storage layer, it runs named statements (``queries/api.sql``) and
 holds no SQL of its own.
@@ -10,7 +10,16 @@ import json
 import uuid
 from typing import Any
 
-from equeue.records import KeyInfo, QueueStats, StatCell, StoredKey
+from equeue.records import (
+    KeyInfo,
+    PartitionInfo,
+    QueueStats,
+    StatCell,
+    StoredKey,
+    TableHealth,
+    TableInfo,
+    VacuumHorizon,
+)
 from equeue.storage import Storage
 from equeue.storage.errors import translated
 from equeue.storage.sql import Queries
@@ -56,6 +65,7 @@ class ApiStorage:
         return await self.storage.pool.fetchval(self.q["revoke_api_key"], key_id) is not None
 
     async def queue_stats(self, window_seconds: float) -> list[QueueStats]:
+        await self.storage.fold_job_counts()
         rows = await self.storage.pool.fetch(self.q["queue_stats"], window_seconds)
         return [
             QueueStats(
@@ -93,3 +103,19 @@ class ApiStorage:
     async def stats_totals(self) -> list[StatCell]:
         rows = await self.storage.pool.fetch(self.q["stats_totals"])
         return [StatCell(**dict(r)) for r in rows]
+
+    async def table_health(self) -> TableHealth:
+        """Sizes, rows and vacuum state of the schema's tables, and what holds vacuum back."""
+        pool = self.storage.pool
+        partitions: dict[str, list[PartitionInfo]] = {}
+        for row in await pool.fetch(self.q["table_partitions"]):
+            partitions.setdefault(row["parent"], []).append(
+                PartitionInfo(row["name"], row["bound"], row["total_bytes"])
+            )
+        tables = [
+            TableInfo(**dict(row), partition_list=partitions.get(row["name"], []))
+            for row in await pool.fetch(self.q["table_health"])
+        ]
+        horizon = await pool.fetchrow(self.q["vacuum_horizon"])
+        assert horizon is not None  # a SELECT without FROM always returns its row
+        return TableHealth(tables=tables, horizon=VacuumHorizon(**dict(horizon)))

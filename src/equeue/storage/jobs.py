@@ -182,20 +182,6 @@ class JobStatements(Statements):
         row = await self.pool.fetchrow(self.q["get_job"], job_id)
         return job_from_row(row) if row else None
 
-    async def list_jobs(
-        self,
-        *,
-        status: str | None,
-        queue: str | None,
-        task: str | None,
-        tag: str | None,
-        limit: int,
-        before: uuid.UUID | None,
-    ) -> list[Job]:
-        query = "list_dead_jobs" if status in ("failed", "cancelled") else "list_jobs"
-        rows = await self.pool.fetch(self.q[query], status, queue, task, tag, limit, before)
-        return [job_from_row(row) for row in rows]
-
     async def cancel_job(self, job_id: uuid.UUID) -> Job | None:
         """Cancel a waiting job, or flag a running one; None when neither applies."""
         async with self.pool.acquire() as conn:
@@ -224,12 +210,6 @@ class JobStatements(Statements):
     async def replay_failed(self, queue: str | None, task: str | None, limit: int) -> int:
         count: int = await self.pool.fetchval(self.q["replay_failed"], queue, task, limit)
         return count
-
-    async def queue_counts(self) -> dict[str, dict[str, int]]:
-        counts: dict[str, dict[str, int]] = {}
-        for row in await self.pool.fetch(self.q["queue_counts"]):
-            counts.setdefault(row["queue"], {})[row["status"]] = row["n"]
-        return counts
 
     async def set_queue_paused(self, queue: str, paused: bool) -> None:
         await self.pool.execute(self.q["set_queue_paused"], queue, paused)
