@@ -6,8 +6,8 @@ and text patterns of :mod:`equeue.job`, the scopes of :mod:`equeue.api.keys`) an
 API's settings; :func:`bounded_inputs` builds the models of one router from them. The
 engine checks them again for every enqueue path, with the same rules.
 
-One module per group of routes (jobs, queues, the fleet, keys), the bounded field types
-in :mod:`~equeue.api.models.fields`, the answers all share in
+One module per group of routes (jobs, queues, the fleet, keys, table health), the bounded
+field types in :mod:`~equeue.api.models.fields`, the answers all share in
 :mod:`~equeue.api.models.common`; every name is importable from here.
 """
 
@@ -16,8 +16,11 @@ from __future__ import annotations
 from equeue.api.models.common import ErrorDetail, ErrorOut, Health
 from equeue.api.models.fields import Payload
 from equeue.api.models.fleet import TaskList, TaskOut, WorkerList, WorkerOut
+from equeue.api.models.health import TablesHealth
 from equeue.api.models.inputs import BoundedInputs, bounded_inputs
 from equeue.api.models.jobs import (
+    DEFAULT_LIST_FIELDS,
+    FIELD_DETAILS,
     AttemptOut,
     Deleted,
     EnqueuedJob,
@@ -26,9 +29,12 @@ from equeue.api.models.jobs import (
     JobBatchOut,
     JobDetail,
     JobIn,
+    JobListItem,
     JobOut,
     JobPage,
+    ListFields,
     batch_model,
+    chosen_fields,
     job_model,
 )
 from equeue.api.models.keys import EventToken, KeyCreated, KeyIn, KeyList, KeyOut, Scope
@@ -44,6 +50,8 @@ from equeue.api.models.work import (
 )
 
 __all__ = [
+    "DEFAULT_LIST_FIELDS",
+    "FIELD_DETAILS",
     "AttemptOut",
     "BoundedInputs",
     "Claimed",
@@ -62,6 +70,7 @@ __all__ = [
     "JobBatchOut",
     "JobDetail",
     "JobIn",
+    "JobListItem",
     "JobOut",
     "JobPage",
     "KeyCreated",
@@ -69,6 +78,7 @@ __all__ = [
     "KeyList",
     "KeyOut",
     "LeasedJobOut",
+    "ListFields",
     "Payload",
     "QueueList",
     "QueueOut",
@@ -76,11 +86,13 @@ __all__ = [
     "Replayed",
     "Reported",
     "Scope",
+    "TablesHealth",
     "TaskList",
     "TaskOut",
     "WorkerList",
     "WorkerOut",
     "batch_model",
     "bounded_inputs",
+    "chosen_fields",
     "job_model",
 ]
