@@ -15,7 +15,10 @@ measures, on one PostgreSQL:
   bounded rounds, a pause between them while behind), from a backlog of expired finished
   jobs to none; jobs deleted per second, pauses included;
 - ``http``: single and batch enqueue over the REST API (uvicorn in another process), and
-  enqueue → succeeded through the whole stack, when the API is installed.
+  enqueue → succeeded through the whole stack, when the API is installed;
+- ``reads``: what a dashboard and Prometheus poll (``GET /v1/queues``, ``GET /metrics``,
+  filtered pages of ``GET /v1/jobs``) over HTTP, at growing histories of finished jobs
+  (``--reads-history``), when the API is installed.
 
 Each scenario runs in a fresh schema. Results print as a table and, with ``--json``,
 as JSON that the side-by-side harness (``bench/run.py``) reads.
@@ -47,7 +50,7 @@ from bench.scenarios import (
 from equeue import runner
 
 #: Scenarios whose figure is one run's worth (too slow, or deterministic, to repeat).
-SINGLE_RUN = frozenset({"explain"})
+SINGLE_RUN = frozenset({"explain", "reads"})
 
 
 def http_available() -> bool:
@@ -81,13 +84,11 @@ async def run(settings: Settings, log: Callable[[str], None]) -> dict[str, list[
     values: dict[str, list[float]] = {}
     for name in settings.scenarios:
         measure = MEASURES.get(name)
-        if name == "http":
+        if name in ("http", "reads"):
             if not http_available():
-                log("http: not measured: the REST API (equeue.api) is not installed")
+                log(f"{name}: not measured: the REST API (equeue.api) is not installed")
                 continue
-            from bench.http_rows import measure_http
-
-            measure = measure_http
+            measure = _http_measure(name)
         if measure is None:
             raise ValueError(f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}")
         runs = 1 if name in SINGLE_RUN else settings.runs
@@ -97,6 +98,17 @@ async def run(settings: Settings, log: Callable[[str], None]) -> dict[str, list[
             for key, value in result.items():
                 values.setdefault(key, []).append(value)
     return values
+
+
+def _http_measure(name: str) -> Callable[[Settings], Awaitable[dict[str, float]]]:
+    """The scenario ``name`` that needs the REST API (imported only when it is there)."""
+    if name == "http":
+        from bench.http_rows import measure_http
+
+        return measure_http
+    from bench.reads import measure_reads
+
+    return measure_reads
 
 
 def _describe(result: dict[str, float]) -> str:
@@ -136,11 +148,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--prune-jobs", type=int, default=defaults.prune_jobs)
     p.add_argument("--http-jobs", type=int, default=defaults.http_jobs)
     p.add_argument("--http-clients", type=int, default=defaults.http_clients)
+    p.add_argument(
+        "--reads-history",
+        type=_sizes,
+        default=defaults.reads_history,
+        help="finished jobs behind the polled reads, comma-separated sizes (default %(default)s)",
+    )
+    p.add_argument("--reads-requests", type=int, default=defaults.reads_requests)
     p.add_argument("--runs", type=int, default=defaults.runs)
     p.add_argument("--scenario", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     p.add_argument("--json", help="write the results here as JSON ('-' for stdout)")
     p.add_argument("--role", choices=("latency-worker", "drain-worker"), help=argparse.SUPPRESS)
     return p
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(sorted({int(part) for part in text.split(",")}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not comma-separated numbers: {text!r}") from None
+    if not sizes or sizes[0] < 0:
+        raise argparse.ArgumentTypeError("sizes are numbers of jobs, 0 or more")
+    return sizes
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -158,6 +187,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         prune_jobs=args.prune_jobs,
         http_jobs=args.http_jobs,
         http_clients=args.http_clients,
+        reads_history=args.reads_history,
+        reads_requests=args.reads_requests,
         runs=args.runs,
         scenarios=list(args.scenario),
     )
@@ -192,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "prune_jobs": settings.prune_jobs,
             "http_jobs": settings.http_jobs,
             "http_clients": settings.http_clients,
+            "reads_history": list(settings.reads_history),
+            "reads_requests": settings.reads_requests,
             "runs": settings.runs,
         },
         "values": values,

@@ -20,9 +20,9 @@ from equeue.worker import WorkerSettings
 ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-SCENARIOS = ("enqueue", "drain", "latency", "processes", "explain", "prune", "http")
+SCENARIOS = ("enqueue", "drain", "latency", "processes", "explain", "prune", "http", "reads")
 #: Scenarios whose figure is one run's worth (too slow, or deterministic, to repeat).
-SINGLE_RUN = frozenset({"explain"})
+SINGLE_RUN = frozenset({"explain", "reads"})
 
 
 @dataclass
@@ -42,6 +42,9 @@ class Settings:
     prune_jobs: int = 1_000_000  #: expired finished jobs the prune scenario starts from
     http_jobs: int = 2_000
     http_clients: int = 16
+    #: Finished jobs behind the polled reads, one measurement at each size in turn.
+    reads_history: tuple[int, ...] = (0, 1_000_000, 10_000_000)
+    reads_requests: int = 50  #: timed requests of each polled read, at each size
     runs: int = 3
     scenarios: list[str] = field(default_factory=lambda: list(SCENARIOS))
 

@@ -5,10 +5,10 @@
 For each system, one after another, in a fresh database of its own: batch enqueue of
 no-op jobs, the drain by one worker process, and pickup latency at a fixed rate with an
 idle worker in another process (3 runs each; medians and min-max). equeue adds its own
-rows (several worker processes, the claim query's EXPLAIN with a long history, retention
-pruning, HTTP rows when the API is installed). pgbench measures the PostgreSQL ceiling
-for the same minimal SQL per job. Peers are installed into bench/.venv-peers (never
-equeue dependencies).
+rows (several worker processes, retention pruning, HTTP rows and the polled reads at
+growing histories, with the claim query's EXPLAIN, when the API is installed). pgbench
+measures the PostgreSQL ceiling for the same minimal SQL per job. Peers are installed
+into bench/.venv-peers (never equeue dependencies).
 
 Writes bench/results/latest.json and latest.md, and prints the table.
 """
@@ -110,13 +110,16 @@ def ensure_peers() -> Path:
 
 def run_equeue(args: argparse.Namespace) -> dict[str, Any]:
     dsn = fresh_database(args.dsn, args.database_prefix + "equeue")
-    scenarios = ["enqueue", "drain", "latency", "processes", "explain", "prune", "http"]
+    # The claim statement's EXPLAIN with a history is one of the reads rows (at each of
+    # their sizes), so the history is built once: no separate "explain" scenario here.
+    scenarios = ["enqueue", "drain", "latency", "processes", "prune", "http", "reads"]
     command = [
         sys.executable, "-m", "bench.benchmark", "--dsn", dsn, "--json", "-",
         "--jobs", str(args.jobs), "--latency-jobs", str(args.latency_jobs),
         "--rate", str(args.rate), "--runs", str(args.runs),
         "--history-rows", str(args.history_rows), "--processes", str(args.processes),
         "--prune-jobs", str(args.prune_jobs),
+        "--reads-history", ",".join(map(str, reads_sizes(args))),
         "--http-jobs", str(args.http_jobs), "--scenario", *scenarios,
     ]  # fmt: skip
     try:
@@ -126,6 +129,11 @@ def run_equeue(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         drop_database(args.dsn, args.database_prefix + "equeue")
     return dict(json.loads(out))
+
+
+def reads_sizes(args: argparse.Namespace) -> list[int]:
+    """The histories behind the polled reads: none, a tenth of ``--history-rows``, all."""
+    return sorted({0, args.history_rows // 10, args.history_rows})
 
 
 def run_peer(args: argparse.Namespace, python: Path, system: str) -> dict[str, Any]:
@@ -234,6 +242,7 @@ def table(results: dict[str, Any]) -> str:
     ]  # fmt: skip
     lines += ["", "| equeue only | median (min-max) |", "|---|---|"]
     lines += [f"| {label} | {cell(eq, key)} |" for key, label in extra if key in eq]
+    lines += reads_table(eq, results["settings"].get("reads_history", []))
     if "pgbench" in results["systems"]:
         pg = summarize(results["systems"]["pgbench"].get("values", {}))
         lines += ["", "| PostgreSQL ceiling (pgbench, 100 jobs per statement) | jobs/s |"]
@@ -247,6 +256,49 @@ def table(results: dict[str, Any]) -> str:
     if results["notes"]:
         lines += [""] + [f"- {note}" for note in results["notes"]]
     return "\n".join(lines)
+
+
+#: The polled reads (bench/reads.py): metric name, label.
+READS = (
+    ("queues", "`GET /v1/queues`"),
+    ("metrics", "`GET /metrics`"),
+    ("jobs_newest", "`GET /v1/jobs?limit=50`"),
+    ("jobs_queue_succeeded", "`GET /v1/jobs?queue=default&status=succeeded&limit=50`"),
+    ("jobs_failed", "`GET /v1/jobs?status=failed&limit=50`"),
+    ("jobs_rare_queue_failed", "`GET /v1/jobs?queue=rare&status=failed&limit=50`"),
+    ("jobs_type", "`GET /v1/jobs?type=report.build&limit=50`"),
+    ("jobs_tag", "`GET /v1/jobs?tag=customer-7&limit=50`"),
+    ("jobs_queued", "`GET /v1/jobs?status=queued&limit=50`"),
+    ("jobs_running", "`GET /v1/jobs?status=running&limit=50`"),
+)
+
+
+def reads_table(eq: dict[str, dict[str, float]], sizes: list[int]) -> list[str]:
+    """The polled reads, one column per history size: median / p95 ms."""
+    if not any(f"reads_queues_{size}_p50_ms" in eq for size in sizes):
+        return []
+
+    def median(key: str, digits: int = 1) -> str:
+        return f"{eq[key]['median']:,.{digits}f}" if key in eq else "—"
+
+    lines = [
+        "",
+        "| polled read over HTTP, median / p95 ms | "
+        + " | ".join(f"{size:,} finished" for size in sizes)
+        + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for name, label in READS:
+        cells = [
+            f"{median(f'reads_{name}_{size}_p50_ms')} / {median(f'reads_{name}_{size}_p95_ms')}"
+            for size in sizes
+        ]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    pages = [median(f"reads_page500_kb_{size}", 0) for size in sizes]
+    lines.append("| a page of 500 jobs, kB | " + " | ".join(pages) + " |")
+    claims = [median(f"reads_claim_ms_{size}") for size in sizes]
+    lines.append("| claim statement EXPLAIN ANALYZE, ms | " + " | ".join(claims) + " |")
+    return lines
 
 
 def machine(dsn: str) -> dict[str, Any]:
@@ -295,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {
             "jobs": args.jobs, "latency_jobs": args.latency_jobs, "rate": args.rate,
             "runs": args.runs, "processes": args.processes, "history_rows": args.history_rows,
-            "prune_jobs": args.prune_jobs,
+            "prune_jobs": args.prune_jobs, "reads_history": reads_sizes(args),
         },
         "systems": {},
         "notes": notes,

@@ -27,8 +27,9 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
             "--latency-jobs", "5", "--rate", "50", "--processes", "2", "--history-rows",
             "500", "--runs", "1", "--concurrency", "20", "--claim-batch", "10",
             "--http-jobs", "20", "--http-clients", "4", "--prune-jobs", "500",
+            "--reads-history", "0,300", "--reads-requests", "2",
             "--scenario", "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
-            "--json", str(out),
+            "reads", "--json", str(out),
         ]
     )  # fmt: skip
     assert status == 0
@@ -49,6 +50,12 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
     for prefix in ("http_single", "http_roundtrip", "http_notified"):
         p50, p99 = (summary[f"{prefix}_{p}_ms"]["median"] for p in ("p50", "p99"))
         assert 0 < p50 <= p99, prefix
+    for history in (0, 300):
+        for read in ("queues", "metrics", "jobs_queue_succeeded", "jobs_tag"):
+            p50, p95 = (summary[f"reads_{read}_{history}_{p}_ms"]["median"] for p in ("p50", "p95"))
+            assert 0 < p50 <= p95, (read, history)
+        assert summary[f"reads_claim_ms_{history}"]["median"] > 0
+        assert 0 < summary[f"reads_page500_kb_{history}"]["median"] < 500
     assert "drain_jobs_per_s" in capsys.readouterr().out
 
 
@@ -75,6 +82,10 @@ def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Pa
     assert "| batch enqueue, jobs/s |" in result.stdout
     assert "| single-job enqueue over HTTP, concurrent connections, jobs/s |" in result.stdout
     assert "| retention pruning from 500 expired finished jobs to none, jobs/s |" in result.stdout
+    assert "| polled read over HTTP, median / p95 ms | 0 finished | 50 finished | 500" in (
+        result.stdout
+    )
+    assert "| `GET /v1/queues` | " in result.stdout
     if "pgbench" in results["systems"]:
         assert results["systems"]["pgbench"]["values"]["insert_jobs_per_s"][0] > 0
     else:

@@ -4,16 +4,19 @@
 -- name: table_health
 -- Each table of the schema (a partitioned one once, its partitions counted): sizes in
 -- bytes, live and dead rows as the statistics estimate them, the last vacuum and analyze.
+-- (The statistics functions, not the pg_stat_user_tables view, which computes them for
+-- every table of the database first.)
 SELECT c.relname AS name,
        pg_total_relation_size(c.oid) AS total_bytes,
        pg_indexes_size(c.oid) AS index_bytes,
-       coalesce(s.n_live_tup, 0) AS live_rows,
-       coalesce(s.n_dead_tup, 0) AS dead_rows,
-       greatest(s.last_vacuum, s.last_autovacuum) AS last_vacuum,
-       greatest(s.last_analyze, s.last_autoanalyze) AS last_analyze,
+       pg_stat_get_live_tuples(c.oid) AS live_rows,
+       pg_stat_get_dead_tuples(c.oid) AS dead_rows,
+       greatest(pg_stat_get_last_vacuum_time(c.oid),
+                pg_stat_get_last_autovacuum_time(c.oid)) AS last_vacuum,
+       greatest(pg_stat_get_last_analyze_time(c.oid),
+                pg_stat_get_last_autoanalyze_time(c.oid)) AS last_analyze,
        (SELECT count(*) FROM pg_inherits i WHERE i.inhparent = c.oid) AS partitions
   FROM pg_class c
-  LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
  WHERE c.relnamespace = '{schema}'::regnamespace
    AND c.relkind IN ('r', 'p') AND NOT c.relispartition
  ORDER BY c.relname;
