@@ -31,7 +31,7 @@ def create_dashboard_router(queue: Queue, *, refresh_seconds: int = 2) -> APIRou
     async def dashboard() -> HTMLResponse:
         counts = await queue.counts()
         workers = await queue.admin.workers()
-        jobs, _ = await queue.list_jobs(limit=20)
+        jobs, _ = await queue.list_jobs(limit=20, details=())  # the page shows none
         page = render_page(counts, workers, jobs, refresh_seconds)
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 

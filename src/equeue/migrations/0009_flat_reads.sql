@@ -119,21 +119,28 @@ INSERT INTO {schema}.job_tags (tag, job_id)
 SELECT DISTINCT t.tag, j.id FROM {schema}.jobs j, unnest(j.tags) AS t(tag);
 
 -- 3. Indexes. Every index costs writes as jobs move (a status change is never a HOT
--- update), so each one is partial where it can be: rows enter it only at a transition
--- into its predicate. On a large table each
--- takes a while to build here, with writes waiting; it can be built beforehand with
--- CREATE INDEX CONCURRENTLY under the same name (docs/deploy.md).
+-- update), so each one is partial: rows enter it only at a transition into its
+-- predicate, and running jobs (renewed by every heartbeat) enter none. Their predicates
+-- are written with finished_at, which no statement of the engine's hot path tests: so a
+-- claim, whose WHERE cannot imply them, can never pick one of them over jobs_claimable
+-- (with stale statistics it would, and read and sort every waiting job for one batch).
+-- On a large table each takes a while to build here, with writes waiting; it can be
+-- built beforehand with CREATE INDEX CONCURRENTLY under the same name (docs/deploy.md).
 
 -- The oldest job waiting in a queue: one probe per queue. (The claim index is in claim
--- order across all queues, which cannot answer it.)
+-- order across all queues, which cannot answer it.) Waiting: neither finished nor running.
 CREATE INDEX IF NOT EXISTS jobs_waiting_by_queue ON {schema}.jobs (queue, run_at)
-    WHERE status IN ('scheduled', 'queued', 'retrying');
+    WHERE finished_at IS NULL AND status <> 'running';
 -- Pages of jobs by status, queue and task: each (queue, task, status) the counters know
--- of is one range of this index in id order, so a page of any combination of these
+-- of is one range of one of these in id order, so a page of any combination of these
 -- filters reads at most a page from each range, however long the history and however
--- large the backlog. Not partial: a page of unfinished jobs needs it as much.
-CREATE INDEX IF NOT EXISTS jobs_by_kind ON {schema}.jobs (queue, task, status, id);
+-- large the backlog. (Running jobs, at most the fleet's slots, are read from their own
+-- index, jobs_lease_expiry.)
+CREATE INDEX IF NOT EXISTS jobs_finished_by_kind ON {schema}.jobs (queue, task, status, id)
+    WHERE finished_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_waiting_by_kind ON {schema}.jobs (queue, task, status, id)
+    WHERE finished_at IS NULL AND status <> 'running';
 -- A dedupe key is indexed while its job is unfinished (jobs_dedupe_key, unique); this
 -- finds the finished jobs that held it.
 CREATE INDEX IF NOT EXISTS jobs_finished_dedupe_key ON {schema}.jobs (dedupe_key, id)
-    WHERE dedupe_key IS NOT NULL AND status IN ('succeeded', 'failed', 'cancelled');
+    WHERE dedupe_key IS NOT NULL AND finished_at IS NOT NULL;

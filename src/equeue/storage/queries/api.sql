@@ -19,7 +19,8 @@ RETURNING id;
 
 -- name: queue_stats
 -- Per queue: jobs by status (from the counters, migration 0009), the paused flag, the age
--- of the oldest runnable job (one probe of jobs_waiting_by_queue per queue), and how many
+-- of the oldest runnable job (one probe of jobs_waiting_by_queue per queue, whose
+-- predicate says "waiting" as neither finished nor running), and how many
 -- jobs finished in the last $1 seconds, by outcome (a range of jobs_finished_at: it grows
 -- with the jobs finished in that window, not with history). Queues known only from the
 -- queues table (paused before any job came) are listed too.
@@ -49,7 +50,7 @@ SELECT names.name,
                 '{}')::text AS counts,
        (SELECT extract(epoch FROM now() - w.run_at)::double precision
           FROM {schema}.jobs w
-         WHERE w.queue = names.name AND w.status IN ('scheduled', 'queued', 'retrying')
+         WHERE w.queue = names.name AND w.finished_at IS NULL AND w.status <> 'running'
            AND w.run_at <= now()
          ORDER BY w.run_at
          LIMIT 1) AS oldest_queued_age,

@@ -97,7 +97,7 @@ WITH found AS (
       LIMIT $5)
     UNION ALL
     (SELECT j.id FROM {schema}.jobs j
-      WHERE j.dedupe_key = $11 AND j.status IN ('succeeded', 'failed', 'cancelled')
+      WHERE j.dedupe_key = $11 AND j.finished_at IS NOT NULL
         AND ($1::text IS NULL OR j.status = $1) AND ($2::text IS NULL OR j.queue = $2)
         AND ($3::text IS NULL OR j.task = $3)
         AND ($4::text IS NULL OR j.tags @> ARRAY[$4::text])
@@ -145,27 +145,53 @@ SELECT j.id, j.task, j.queue, j.priority, j.status, j.attempts, j.max_attempts, 
 
 -- name: list_jobs_by_kind
 -- Filters on status, queue and task: each (queue, task, status) that the counters know
--- of and the filters allow is one range of jobs_by_kind in id order, read for at most a
--- page. A page costs the same however many jobs the history or the backlog holds: at
--- most a page from each such range.
+-- of and the filters allow is one range of jobs_finished_by_kind or jobs_waiting_by_kind
+-- in id order, read for at most a page; running jobs, at most the fleet's slots, are read
+-- whole from their own index (jobs_lease_expiry). A page costs the same however many
+-- jobs the history or the backlog holds. (Each read of a range names the predicate of
+-- its index, finished_at and status, so that the plan made once for every range can use
+-- it; a branch whose status the filter excludes is skipped whole, decided once.)
 WITH kinds AS (
-    SELECT c.queue, c.task, c.status
+    SELECT c.queue, c.task, c.status, c.status IN ('succeeded', 'failed', 'cancelled') AS done
       FROM (SELECT queue, task, status, n FROM {schema}.job_counts
             UNION ALL
             SELECT queue, task, status, n FROM {schema}.job_count_changes) AS c
-     WHERE ($1::text IS NULL OR c.status = $1) AND ($2::text IS NULL OR c.queue = $2)
+     WHERE c.status <> 'running'
+       AND ($1::text IS NULL OR c.status = $1) AND ($2::text IS NULL OR c.queue = $2)
        AND ($3::text IS NULL OR c.task = $3)
      GROUP BY c.queue, c.task, c.status
     HAVING sum(c.n) > 0
+), running AS MATERIALIZED (
+    SELECT j.id FROM {schema}.jobs j
+     WHERE j.status = 'running' AND ($1::text IS NULL OR $1::text = 'running')
+       AND ($2::text IS NULL OR j.queue = $2) AND ($3::text IS NULL OR j.task = $3)
+       AND ($4::text IS NULL OR j.tags @> ARRAY[$4::text])
+       AND ($10::uuid IS NULL OR j.id = $10) AND ($11::text IS NULL OR j.dedupe_key = $11)
+       AND ($6::uuid IS NULL OR j.id < $6)
 ), found AS (
     SELECT f.id FROM kinds CROSS JOIN LATERAL (
         SELECT j.id FROM {schema}.jobs j
          WHERE j.queue = kinds.queue AND j.task = kinds.task AND j.status = kinds.status
+           AND j.finished_at IS NOT NULL
            AND ($4::text IS NULL OR j.tags @> ARRAY[$4::text])
            AND ($10::uuid IS NULL OR j.id = $10) AND ($11::text IS NULL OR j.dedupe_key = $11)
            AND ($6::uuid IS NULL OR j.id < $6)
          ORDER BY j.id DESC
          LIMIT $5) AS f
+     WHERE kinds.done
+    UNION ALL
+    SELECT f.id FROM kinds CROSS JOIN LATERAL (
+        SELECT j.id FROM {schema}.jobs j
+         WHERE j.queue = kinds.queue AND j.task = kinds.task AND j.status = kinds.status
+           AND j.finished_at IS NULL AND j.status <> 'running'
+           AND ($4::text IS NULL OR j.tags @> ARRAY[$4::text])
+           AND ($10::uuid IS NULL OR j.id = $10) AND ($11::text IS NULL OR j.dedupe_key = $11)
+           AND ($6::uuid IS NULL OR j.id < $6)
+         ORDER BY j.id DESC
+         LIMIT $5) AS f
+     WHERE NOT kinds.done
+    UNION ALL
+    SELECT id FROM running
 ), page AS (
     SELECT id FROM found ORDER BY id DESC LIMIT $5
 )
