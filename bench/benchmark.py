@@ -21,9 +21,12 @@ measures, on one PostgreSQL:
 - ``pgbouncer``: single enqueue over HTTP and the drain, through a real PgBouncer in
   transaction mode (``bench/pooled.py``);
 - ``fleet``: ``fleet_processes`` worker processes, each on a host of its own, drain
-  together; per-host throughput and claim contention (``bench/fleet.py``).
+  together; per-host throughput and claim contention (``bench/fleet.py``);
 - ``http-workers``: a queue drained by 1 and by 4 workers over HTTP (batch claims, one
-  completion per job) through the REST API, when it is installed.
+  completion per job) through the REST API, when it is installed;
+- ``reads``: what a dashboard and Prometheus poll (``GET /v1/queues``, ``GET /metrics``,
+  filtered pages of ``GET /v1/jobs``) over HTTP, at growing histories of finished jobs
+  (``--reads-history``), when the API is installed.
 
 Each scenario runs in a fresh schema. Results print as a table and, with ``--json``,
 as JSON that the side-by-side harness (``bench/run.py``) reads.
@@ -56,7 +59,7 @@ from bench.scenarios import (
 from equeue import runner
 
 #: Scenarios whose figure is one run's worth (too slow, or deterministic, to repeat).
-SINGLE_RUN = frozenset({"explain"})
+SINGLE_RUN = frozenset({"explain", "reads"})
 
 
 def http_available() -> bool:
@@ -84,10 +87,15 @@ MEASURES: dict[str, Callable[[Settings], Awaitable[dict[str, float]]]] = {
 
 
 #: Scenarios that serve the REST API (imported only when it is installed).
-HTTP_SCENARIOS = frozenset({"http", "http_processes", "pgbouncer", "http-workers"})
+HTTP_SCENARIOS = frozenset({"http", "http_processes", "pgbouncer", "http-workers", "reads"})
 
 
 def _http_measure(name: str) -> Callable[[Settings], Awaitable[dict[str, float]]]:
+    """The scenario ``name`` that needs the REST API (imported only when it is there)."""
+    if name == "reads":
+        from bench.reads import measure_reads
+
+        return measure_reads
     if name == "pgbouncer":
         from bench.pooled import measure_pgbouncer
 
@@ -166,6 +174,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--http-load-processes", type=int, default=defaults.http_load_processes)
     p.add_argument("--fleet-processes", type=int, default=defaults.fleet_processes)
     p.add_argument("--fleet-jobs", type=int, default=defaults.fleet_jobs)
+    p.add_argument(
+        "--reads-history",
+        type=_sizes,
+        default=defaults.reads_history,
+        help="finished jobs behind the polled reads, comma-separated sizes (default %(default)s)",
+    )
+    p.add_argument("--reads-requests", type=int, default=defaults.reads_requests)
     p.add_argument("--runs", type=int, default=defaults.runs)
     p.add_argument("--scenario", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     p.add_argument("--json", help="write the results here as JSON ('-' for stdout)")
@@ -173,6 +188,16 @@ def _parser() -> argparse.ArgumentParser:
         "--role", choices=("latency-worker", "drain-worker", "fleet-worker"), help=argparse.SUPPRESS
     )
     return p
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(sorted({int(part) for part in text.split(",")}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not comma-separated numbers: {text!r}") from None
+    if not sizes or sizes[0] < 0:
+        raise argparse.ArgumentTypeError("sizes are numbers of jobs, 0 or more")
+    return sizes
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -194,6 +219,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         http_load_processes=args.http_load_processes,
         fleet_processes=args.fleet_processes,
         fleet_jobs=args.fleet_jobs,
+        reads_history=args.reads_history,
+        reads_requests=args.reads_requests,
         runs=args.runs,
         scenarios=list(args.scenario),
     )
@@ -232,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "http_load_processes": settings.http_load_processes,
             "fleet_processes": settings.fleet_processes,
             "fleet_jobs": settings.fleet_jobs,
+            "reads_history": list(settings.reads_history),
+            "reads_requests": settings.reads_requests,
             "runs": settings.runs,
         },
         "values": values,

@@ -33,9 +33,10 @@ SCENARIOS = (
     "pgbouncer",
     "fleet",
     "http-workers",
+    "reads",
 )
 #: Scenarios whose figure is one run's worth (too slow, or deterministic, to repeat).
-SINGLE_RUN = frozenset({"explain"})
+SINGLE_RUN = frozenset({"explain", "reads"})
 
 
 @dataclass
@@ -59,6 +60,9 @@ class Settings:
     http_load_processes: int = 2  #: processes that post the single jobs
     fleet_processes: int = 8  #: worker processes of the fleet, each on a host of its own
     fleet_jobs: int = 40_000
+    #: Finished jobs behind the polled reads, one measurement at each size in turn.
+    reads_history: tuple[int, ...] = (0, 1_000_000, 10_000_000)
+    reads_requests: int = 50  #: timed requests of each polled read, at each size
     runs: int = 3
     scenarios: list[str] = field(default_factory=lambda: list(SCENARIOS))
 

@@ -60,3 +60,31 @@ SELECT count(*) FILTER (WHERE state = 'active'),
 -- name: bench_wal_position
 -- Bytes of WAL written since the cluster began (the server's, every database's).
 SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8;
+
+-- name: bench_fill_mixed_history
+-- $1 finished jobs as the engine leaves them, spread over queues, tasks, outcomes and
+-- tags as a long-running deployment keeps them: a payload, a result, one attempt in the
+-- history, finished over the day before yesterday. Ids are ordered (like uuid7), start
+-- after $2 and are older than any real job's.
+INSERT INTO {schema}.jobs
+    (id, task, queue, payload, priority, status, attempts, max_attempts, run_at,
+     created_at, started_at, finished_at, last_error, result, worker_id, tags, history)
+SELECT lpad(to_hex($2::bigint + g), 32, '0')::uuid,
+       (ARRAY['bench.noop', 'mail.send', 'report.build', 'image.resize'])[1 + g % 4],
+       CASE WHEN g % 10 = 0 THEN 'mail' WHEN g % 101 = 0 THEN 'rare' ELSE 'default' END,
+       jsonb_build_object('n', g, 'to', 'user' || g % 1000 || '@example.com'),
+       0, s.status, 1, 1, t.at, t.at, t.at, t.at,
+       CASE WHEN s.status = 'failed' THEN 'RuntimeError: boom' END,
+       jsonb_build_object('ok', s.status = 'succeeded'), 'bench:1:0',
+       CASE WHEN g % 20 = 0 THEN ARRAY['customer-' || g % 997] ELSE '{}' END,
+       jsonb_build_array(jsonb_build_object(
+           'number', 1, 'worker', 'bench:1:0', 'started_at', t.at, 'finished_at', t.at,
+           'outcome', s.status, 'error', NULL))
+  FROM generate_series(1, $1::bigint) AS g,
+       LATERAL (SELECT CASE WHEN g % 97 = 0 THEN 'failed' WHEN g % 89 = 0 THEN 'cancelled'
+                            ELSE 'succeeded' END AS status) AS s,
+       LATERAL (SELECT now() - interval '2 days' + make_interval(secs => g * 0.001)
+                    AS at) AS t;
+
+-- name: bench_vacuum_analyze
+VACUUM ANALYZE {schema}.jobs;

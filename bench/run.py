@@ -5,10 +5,10 @@
 For each system, one after another, in a fresh database of its own: batch enqueue of
 no-op jobs, the drain by one worker process, and pickup latency at a fixed rate with an
 idle worker in another process (3 runs each; medians and min-max). equeue adds its own
-rows (several worker processes, the claim query's EXPLAIN with a long history, retention
-pruning, HTTP rows when the API is installed). pgbench measures the PostgreSQL ceiling
-for the same minimal SQL per job. Peers are installed into bench/.venv-peers (never
-equeue dependencies).
+rows (several worker processes, retention pruning, HTTP rows and the polled reads at
+growing histories, with the claim query's EXPLAIN, when the API is installed). pgbench
+measures the PostgreSQL ceiling for the same minimal SQL per job. Peers are installed
+into bench/.venv-peers (never equeue dependencies).
 
 Writes bench/results/latest.json and latest.md, and prints the table.
 """
@@ -35,8 +35,12 @@ PEERS_VENV = HERE / ".venv-peers"
 PEER_SYSTEMS = ("pgqueuer", "procrastinate", "arq", "celery")
 EQUEUE_SCENARIOS = (
     "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
-    "http_processes", "pgbouncer", "fleet", "http-workers",
+    "http_processes", "pgbouncer", "fleet", "http-workers", "reads",
 )  # fmt: skip
+#: Run unless --only says otherwise. The claim statement's EXPLAIN with a history is one of
+#: the reads rows (at each of their sizes), so the history is built once: no separate
+#: "explain" scenario by default.
+DEFAULT_EQUEUE_SCENARIOS = [name for name in EQUEUE_SCENARIOS if name != "explain"]
 REDIS_SYSTEMS = frozenset({"celery", "arq"})
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -121,6 +125,7 @@ def run_equeue(args: argparse.Namespace) -> dict[str, Any]:
         "--rate", str(args.rate), "--runs", str(args.runs),
         "--history-rows", str(args.history_rows), "--processes", str(args.processes),
         "--prune-jobs", str(args.prune_jobs),
+        "--reads-history", ",".join(map(str, reads_sizes(args))),
         "--http-jobs", str(args.http_jobs), "--http-processes", str(args.http_processes),
         "--fleet-processes", str(args.fleet_processes), "--fleet-jobs", str(args.fleet_jobs),
         "--scenario", *scenarios,
@@ -132,6 +137,11 @@ def run_equeue(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         drop_database(args.dsn, args.database_prefix + "equeue")
     return dict(json.loads(out))
+
+
+def reads_sizes(args: argparse.Namespace) -> list[int]:
+    """The histories behind the polled reads: none, a tenth of ``--history-rows``, all."""
+    return sorted({0, args.history_rows // 10, args.history_rows})
 
 
 def run_peer(args: argparse.Namespace, python: Path, system: str) -> dict[str, Any]:
@@ -258,6 +268,7 @@ def table(results: dict[str, Any]) -> str:
     ]  # fmt: skip
     lines += ["", "| equeue only | median (min-max) |", "|---|---|"]
     lines += [f"| {label} | {cell(eq, key)} |" for key, label in extra if key in eq]
+    lines += reads_table(eq, results["settings"].get("reads_history", []))
     if "pgbench" in results["systems"]:
         pg = summarize(results["systems"]["pgbench"].get("values", {}))
         lines += ["", "| PostgreSQL ceiling (pgbench, 100 jobs per statement) | jobs/s |"]
@@ -271,6 +282,49 @@ def table(results: dict[str, Any]) -> str:
     if results["notes"]:
         lines += [""] + [f"- {note}" for note in results["notes"]]
     return "\n".join(lines)
+
+
+#: The polled reads (bench/reads.py): metric name, label.
+READS = (
+    ("queues", "`GET /v1/queues`"),
+    ("metrics", "`GET /metrics`"),
+    ("jobs_newest", "`GET /v1/jobs?limit=50`"),
+    ("jobs_queue_succeeded", "`GET /v1/jobs?queue=default&status=succeeded&limit=50`"),
+    ("jobs_failed", "`GET /v1/jobs?status=failed&limit=50`"),
+    ("jobs_rare_queue_failed", "`GET /v1/jobs?queue=rare&status=failed&limit=50`"),
+    ("jobs_type", "`GET /v1/jobs?type=report.build&limit=50`"),
+    ("jobs_tag", "`GET /v1/jobs?tag=customer-7&limit=50`"),
+    ("jobs_queued", "`GET /v1/jobs?status=queued&limit=50`"),
+    ("jobs_running", "`GET /v1/jobs?status=running&limit=50`"),
+)
+
+
+def reads_table(eq: dict[str, dict[str, float]], sizes: list[int]) -> list[str]:
+    """The polled reads, one column per history size: median / p95 ms."""
+    if not any(f"reads_queues_{size}_p50_ms" in eq for size in sizes):
+        return []
+
+    def median(key: str, digits: int = 1) -> str:
+        return f"{eq[key]['median']:,.{digits}f}" if key in eq else "—"
+
+    lines = [
+        "",
+        "| polled read over HTTP, median / p95 ms | "
+        + " | ".join(f"{size:,} finished" for size in sizes)
+        + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for name, label in READS:
+        cells = [
+            f"{median(f'reads_{name}_{size}_p50_ms')} / {median(f'reads_{name}_{size}_p95_ms')}"
+            for size in sizes
+        ]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    pages = [median(f"reads_page500_kb_{size}", 0) for size in sizes]
+    lines.append("| a page of 500 jobs, kB | " + " | ".join(pages) + " |")
+    claims = [median(f"reads_claim_ms_{size}") for size in sizes]
+    lines.append("| claim statement EXPLAIN ANALYZE, ms | " + " | ".join(claims) + " |")
+    return lines
 
 
 def machine(dsn: str) -> dict[str, Any]:
@@ -307,8 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pgbench-seconds", type=int, default=5)
     p.add_argument("--pgbench-claims", type=int, default=100_000)
     p.add_argument("--pgbench-clients", type=int, default=2)
-    p.add_argument("--only", nargs="+", choices=EQUEUE_SCENARIOS, default=list(EQUEUE_SCENARIOS),
-                   help="equeue's scenarios to run (all by default)")  # fmt: skip
+    p.add_argument("--only", nargs="+", choices=EQUEUE_SCENARIOS, default=DEFAULT_EQUEUE_SCENARIOS,
+                   help="equeue's scenarios to run (all but explain by default)")  # fmt: skip
     p.add_argument("--peers", nargs="*", default=list(PEER_SYSTEMS), choices=PEER_SYSTEMS)
     p.add_argument("--no-peers", action="store_true", help="equeue and pgbench only")
     p.add_argument("--no-pgbench", action="store_true")
@@ -325,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
             "jobs": args.jobs, "latency_jobs": args.latency_jobs, "rate": args.rate,
             "runs": args.runs, "processes": args.processes, "history_rows": args.history_rows,
             "prune_jobs": args.prune_jobs, "http_processes": args.http_processes,
-            "fleet_processes": args.fleet_processes,
+            "fleet_processes": args.fleet_processes, "reads_history": reads_sizes(args),
         },
         "systems": {},
         "notes": notes,

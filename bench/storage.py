@@ -67,6 +67,19 @@ class BenchmarkStorage:
                 done += size
             await conn.execute(self.q["bench_analyze"], timeout=None)
 
+    async def fill_mixed_history(self, rows: int, after: int, chunk: int = 1_000_000) -> None:
+        """Write ``rows`` finished jobs of several queues, tasks, outcomes and tags, with
+        ids after ``after``, ``chunk`` per statement; then vacuum and refresh statistics,
+        as autovacuum would have done over the time such a history takes to build."""
+        async with self.storage.pool.acquire() as conn:
+            done = 0
+            while done < rows:
+                size = min(chunk, rows - done)
+                query = self.q["bench_fill_mixed_history"]
+                await conn.execute(query, size, after + done, timeout=None)
+                done += size
+            await conn.execute(self.q["bench_vacuum_analyze"], timeout=None)
+
     async def fill_expired(self, rows: int, retention: float) -> None:
         """Write ``rows`` finished jobs past a retention of ``retention`` seconds."""
         async with self.storage.pool.acquire() as conn:

@@ -1,6 +1,7 @@
 """The administration façade: everything besides jobs that is read or managed from above
-the engine — queue flags and statistics, workers, registered tasks, readiness, API keys,
-the fleet-wide metrics, the job-change events, workers over HTTP, and the audit trail.
+the engine — queue flags and statistics, workers, registered tasks, readiness, table
+health, API keys, the fleet-wide metrics, the job-change events, workers over HTTP, and
+the audit trail.
 
 It is reached as ``queue.admin`` (see :class:`~equeue.queue.Queue`), and with
 :class:`~equeue.queue.Queue` it is the only way the API, the dashboard and the command
@@ -30,6 +31,7 @@ from equeue.records import (
     StatCell,
     StepCell,
     StoredKey,
+    TableHealth,
 )
 from equeue.storage import Claimed, Failure, Storage
 from equeue.storage.api import ApiStorage, check_listener_query, events_channel
@@ -101,6 +103,12 @@ class Admin:
     async def stats_totals(self) -> list[StatCell]:
         """The fleet-wide counters and histogram buckets the job triggers keep."""
         return await (await self._api()).stats_totals()
+
+    async def table_health(self) -> TableHealth:
+        """Sizes, live and dead rows, last vacuum of the schema's tables, their partitions,
+        and what holds vacuum back (:meth:`TableHealth.warnings` says what passes the
+        documented thresholds)."""
+        return await (await self._api()).table_health()
 
     # --- API keys -------------------------------------------------------------------------
 

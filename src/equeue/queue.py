@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from equeue import building
 from equeue.admin import Admin
 from equeue.errors import InvalidJobError, JobNotFoundError, JobStateError
-from equeue.job import DEFAULT_LIMITS, Job, JobStatus, Limits
+from equeue.job import DEFAULT_LIMITS, DETAILS, Job, JobStatus, Limits, chosen_details
 from equeue.retry import DEFAULT_BACKOFF, Backoff
-from equeue.storage import COPY_FROM, Connection, Storage
+from equeue.storage import COPY_FROM, Connection, JobFilter, Storage
 from equeue.storage import pool as storage_pool
 from equeue.storage.sql import validate_schema_name
 from equeue.task import Task, TaskRegistry
@@ -286,30 +286,31 @@ class Queue:
         queue: str | None = None,
         task: str | None = None,
         tag: str | None = None,
+        job_id: uuid.UUID | str | None = None,
+        dedupe_key: str | None = None,
         limit: int = 50,
         cursor: str | None = None,
-        dedupe_key: str | None = None,
-        job_id: uuid.UUID | None = None,
+        details: Iterable[str] = DETAILS,
     ) -> tuple[list[Job], str | None]:
         """One page of jobs, newest first, and the cursor of the next page (None at the end).
 
         Every filter given must hold. The cursor is keyset-based: it stays valid while
-        jobs are added.
+        jobs are added. ``details`` names the large parts of a job to read (``payload``,
+        ``result``, ``history``; all by default): a page without them costs the same
+        whatever the jobs carry, and the parts not read are left empty in the jobs returned.
         """
-        if status is not None:
-            status = JobStatus(status)
-        storage = await self._storage()
-        before = _as_uuid(cursor) if cursor else None
-        jobs = await storage.list_jobs(
-            status=status,
+        wanted = chosen_details(details)
+        where = JobFilter(
+            status=JobStatus(status) if status is not None else None,
             queue=queue,
             task=task,
             tag=tag,
-            limit=limit + 1,
-            before=before,
+            job_id=_as_uuid(job_id) if job_id is not None else None,
             dedupe_key=dedupe_key,
-            job_id=job_id,
         )
+        storage = await self._storage()
+        before = _as_uuid(cursor) if cursor else None
+        jobs = await storage.list_jobs(where, limit=limit + 1, before=before, details=wanted)
         next_cursor = str(jobs[limit - 1].id) if len(jobs) > limit else None
         return jobs[:limit], next_cursor
 
@@ -372,7 +373,8 @@ class Queue:
         return await storage.replay_failed(queue, task, limit, error)
 
     async def counts(self) -> dict[str, dict[str, int]]:
-        """Jobs per queue and status: ``{"default": {"queued": 3, ...}}``."""
+        """Jobs per queue and status: ``{"default": {"queued": 3, ...}}``, read from
+        counters kept as jobs move (not counted over the jobs table)."""
         storage = await self._storage()
         counts = await storage.queue_counts()
         return {

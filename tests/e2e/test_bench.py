@@ -28,9 +28,9 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
             "500", "--runs", "1", "--concurrency", "20", "--claim-batch", "10",
             "--http-jobs", "20", "--http-clients", "4", "--prune-jobs", "500",
             "--http-processes", "2", "--fleet-processes", "2", "--fleet-jobs", "200",
+            "--reads-history", "0,300", "--reads-requests", "2",
             "--scenario", "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
-            "http_processes", "pgbouncer", "fleet",
-            "http-workers", "--json", str(out),
+            "http_processes", "pgbouncer", "fleet", "http-workers", "reads", "--json", str(out),
         ]
     )  # fmt: skip
     assert status == 0
@@ -64,6 +64,12 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
     for prefix in ("http_single", "http_roundtrip", "http_notified"):
         p50, p99 = (summary[f"{prefix}_{p}_ms"]["median"] for p in ("p50", "p99"))
         assert 0 < p50 <= p99, prefix
+    for history in (0, 300):
+        for read in ("queues", "metrics", "jobs_queue_succeeded", "jobs_tag"):
+            p50, p95 = (summary[f"reads_{read}_{history}_{p}_ms"]["median"] for p in ("p50", "p95"))
+            assert 0 < p50 <= p95, (read, history)
+        assert summary[f"reads_claim_ms_{history}"]["median"] > 0
+        assert 0 < summary[f"reads_page500_kb_{history}"]["median"] < 500
     assert "drain_jobs_per_s" in capsys.readouterr().out
 
 
@@ -77,7 +83,7 @@ def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Pa
             "--latency-jobs", "5", "--rate", "50", "--runs", "1", "--processes", "2",
             "--history-rows", "500", "--prune-jobs", "500", "--http-jobs", "20",
             # The scenarios of the servers and fleets run in the test above.
-            "--only", "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
+            "--only", "enqueue", "drain", "latency", "processes", "prune", "http", "reads",
             "--pgbench-seconds", "1",
             "--pgbench-claims", "2000", "--out", str(tmp_path), "--database-prefix",
             f"t{uuid.uuid4().hex[:8]}_",
@@ -93,6 +99,10 @@ def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Pa
     assert "| single-job enqueue over HTTP, 1 API process, jobs/s |" in result.stdout
     assert "| no-op drain, 4 workers over HTTP (claims of 100), jobs/s |" in result.stdout
     assert "| retention pruning from 500 expired finished jobs to none, jobs/s |" in result.stdout
+    assert "| polled read over HTTP, median / p95 ms | 0 finished | 50 finished | 500" in (
+        result.stdout
+    )
+    assert "| `GET /v1/queues` | " in result.stdout
     if "pgbench" in results["systems"]:
         assert results["systems"]["pgbench"]["values"]["insert_jobs_per_s"][0] > 0
     else:

@@ -64,9 +64,15 @@ class Stack:
         return ids
 
     def jobs(self, queue: str, status: str) -> list[dict[str, Any]]:
-        """Every job of ``queue`` in ``status``, page after page."""
+        """Every job of ``queue`` in ``status``, page after page, with its payload and
+        result (a page carries them only when asked)."""
         found: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"queue": queue, "status": status, "limit": 500}
+        params: dict[str, Any] = {
+            "queue": queue,
+            "status": status,
+            "limit": 500,
+            "fields": "status,attempts,payload,result",
+        }
         while True:
             page = self.api.get("/v1/jobs", params=params).json()
             found += page["items"]

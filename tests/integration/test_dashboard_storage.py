@@ -250,7 +250,10 @@ async def test_the_dashboards_reads_of_jobs_use_their_indexes(
         return "\n".join(r[0] for r in await db.fetch("EXPLAIN " + q[query], *args))
 
     assert "jobs_failed_or_cancelled" in await plan("dead_letter_groups", None, 200)
-    by_id = await plan("list_job_by_id", None, None, None, None, 50, None, None, uuid.uuid4())
+    # Pages of jobs: $1-$6 filters, size and cursor; $7-$9 details; $10 id; $11 dedupe key.
+    by_id = await plan(
+        "list_jobs_by_id", *[None] * 4, 50, None, False, False, False, uuid.uuid4(), None
+    )
     assert "jobs_pkey" in by_id and "Seq Scan" not in by_id
 
 

@@ -278,24 +278,6 @@ async def test_database_constraints_hold_the_invariants(
         )
 
 
-async def test_listing_dead_letters_uses_their_index(
-    queue: Queue, storage: Storage, db: asyncpg.Connection
-) -> None:
-    """Among many succeeded jobs, the failed list must not walk them all to find a few."""
-    await db.execute(
-        f'''INSERT INTO "{queue.schema}".jobs (id, task, queue, status, max_attempts,
-                  finished_at)
-           SELECT gen_random_uuid(), 't', 'default', 'succeeded', 5, now()
-             FROM generate_series(1, 20000)'''
-    )
-    await db.execute(f'ANALYZE "{queue.schema}".jobs')
-    rows = await db.fetch(
-        "EXPLAIN " + storage.q["list_dead_jobs"], "failed", None, None, None, 50, None, None
-    )
-    plan = "\n".join(r[0] for r in rows)
-    assert "jobs_failed_or_cancelled" in plan, plan
-
-
 async def test_claim_walks_the_claim_index_in_order_whatever_the_backlog(
     queue: Queue, storage: Storage
 ) -> None:

@@ -2,6 +2,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import { readKey } from "../auth/session";
 import type { paths } from "./schema";
+import { LISTED_FIELDS, type JobPage } from "./types";
 
 /** An answer of the API that is not a success, with the message the API gave. */
 export class ApiError extends Error {
@@ -72,4 +73,13 @@ export function messageOf(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof TypeError) return "the server cannot be reached";
   return error instanceof Error ? error.message : String(error);
+}
+
+type JobsQuery = NonNullable<paths["/v1/jobs"]["get"]["parameters"]["query"]>;
+
+/** A page of jobs with the fields the lists show. The schema types every field of a page's
+ * job as optional (only those asked for come); these were asked for, so they came. */
+export async function listJobs(query: Omit<JobsQuery, "fields">): Promise<JobPage> {
+  const page = await unwrap(api.GET("/v1/jobs", { params: { query: { ...query, fields: LISTED_FIELDS.join(",") } } }));
+  return page as JobPage;
 }

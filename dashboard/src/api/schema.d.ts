@@ -12,7 +12,8 @@ export interface paths {
         /**
          * List Jobs
          * @description Jobs newest first, those matching every filter given; pass ``next_cursor``
-         *     back as ``cursor`` for the next page.
+         *     back as ``cursor`` for the next page. ``payload``, ``result`` and
+         *     ``attempt_history`` come only when ``fields`` asks.
          */
         get: operations["list_jobs_v1_jobs_get"];
         put?: never;
@@ -539,6 +540,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/health/tables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Table Health
+         * @description The schema's tables: sizes, live and dead rows, last vacuum, partitions; what
+         *     holds vacuum back; and the warnings of the documented thresholds.
+         */
+        get: operations["table_health_v1_health_tables_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1048,6 +1070,54 @@ export interface components {
             tags?: string[] | null;
         };
         /**
+         * JobListItem
+         * @description A job on a page: ``id``, and the fields ``fields`` chose (by default every field of
+         *     a job but ``payload`` and ``result``, which can be large). A field not chosen is
+         *     absent; one chosen is present, null only where a job's field is null.
+         */
+        JobListItem: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Type */
+            type?: string | null;
+            /** Payload */
+            payload?: {
+                [key: string]: unknown;
+            } | null;
+            /** Queue */
+            queue?: string | null;
+            /** Priority */
+            priority?: number | null;
+            status?: components["schemas"]["JobStatus"] | null;
+            /** Attempts */
+            attempts?: number | null;
+            /** Max Attempts */
+            max_attempts?: number | null;
+            /** Created At */
+            created_at?: string | null;
+            /** Scheduled At */
+            scheduled_at?: string | null;
+            /** Started At */
+            started_at?: string | null;
+            /** Finished At */
+            finished_at?: string | null;
+            /** Last Error */
+            last_error?: string | null;
+            /** Result */
+            result?: unknown;
+            /** Dedupe Key */
+            dedupe_key?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+            /** Cancel Requested */
+            cancel_requested?: boolean | null;
+            /** Attempt History */
+            attempt_history?: components["schemas"]["AttemptOut"][] | null;
+        };
+        /**
          * JobOut
          * @description A job.
          */
@@ -1100,7 +1170,7 @@ export interface components {
         /** JobPage */
         JobPage: {
             /** Items */
-            items: components["schemas"]["JobOut"][];
+            items: components["schemas"]["JobListItem"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -1244,6 +1314,18 @@ export interface components {
              * @description delete, purge, replay, pause and resume, keys
              */
             can_admin: boolean;
+        };
+        /** PartitionOut */
+        PartitionOut: {
+            /** Name */
+            name: string;
+            /**
+             * Bound
+             * @description the partition's bounds, as PostgreSQL writes them
+             */
+            bound: string;
+            /** Total Bytes */
+            total_bytes: number;
         };
         PayloadText: string;
         PayloadValue: boolean | number | components["schemas"]["PayloadText"] | components["schemas"]["PayloadValue"][] | {
@@ -1396,6 +1478,45 @@ export interface components {
              */
             reason: string;
         };
+        /** TableOut */
+        TableOut: {
+            /** Name */
+            name: string;
+            /**
+             * Total Bytes
+             * @description the table, its indexes and its TOAST
+             */
+            total_bytes: number;
+            /** Index Bytes */
+            index_bytes: number;
+            /**
+             * Live Rows
+             * @description as PostgreSQL's statistics estimate them
+             */
+            live_rows: number;
+            /**
+             * Dead Rows
+             * @description rows deleted or updated, not yet vacuumed away
+             */
+            dead_rows: number;
+            /** Last Vacuum */
+            last_vacuum: string | null;
+            /** Last Analyze */
+            last_analyze: string | null;
+            /** Partitions */
+            partitions: components["schemas"]["PartitionOut"][];
+        };
+        /** TablesHealth */
+        TablesHealth: {
+            /** Tables */
+            tables: components["schemas"]["TableOut"][];
+            vacuum_horizon: components["schemas"]["VacuumHorizonOut"];
+            /**
+             * Warnings
+             * @description what passes a documented warning threshold
+             */
+            warnings: string[];
+        };
         /** TaskList */
         TaskList: {
             /** Items */
@@ -1418,6 +1539,41 @@ export interface components {
              * Format: date-time
              */
             last_seen: string;
+        };
+        /**
+         * VacuumHorizonOut
+         * @description What keeps vacuum from removing dead rows (null: nothing does). Other roles'
+         *     sessions are seen only with the pg_read_all_stats (or pg_monitor) role.
+         */
+        VacuumHorizonOut: {
+            /**
+             * Oldest Snapshot Age
+             * @description transactions since the oldest snapshot a session of this database holds
+             */
+            oldest_snapshot_age: number | null;
+            /**
+             * Oldest Snapshot Seconds
+             * @description how long that session's transaction has been open
+             */
+            oldest_snapshot_seconds: number | null;
+            /** Oldest Snapshot Pid */
+            oldest_snapshot_pid: number | null;
+            /** Oldest Snapshot Application */
+            oldest_snapshot_application: string | null;
+            /** Oldest Snapshot State */
+            oldest_snapshot_state: string | null;
+            /**
+             * Replication Slot Age
+             * @description transactions behind, the oldest replication slot
+             */
+            replication_slot_age: number | null;
+            /**
+             * Prepared Transaction Age
+             * @description transactions behind, the oldest prepared transaction
+             */
+            prepared_transaction_age: number | null;
+            /** Prepared Transaction Seconds */
+            prepared_transaction_seconds: number | null;
         };
         /** WorkerList */
         WorkerList: {
@@ -1494,6 +1650,8 @@ export interface operations {
                 cursor?: string | null;
                 id?: string | null;
                 dedupe_key?: string | null;
+                /** @description the fields of each job, comma-separated (id is always there); by default every field of a job but payload and result, which can be large */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -3890,6 +4048,75 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description no API key, or one that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the API key lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description invalid input: the message names the field and the rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description rate limited: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    table_health_v1_health_tables_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TablesHealth"];
                 };
             };
             /** @description no API key, or one that is not valid */

@@ -5,7 +5,6 @@ type Schemas = components["schemas"];
 export type Job = Schemas["JobOut"];
 export type JobDetail = Schemas["JobDetail"];
 export type JobStatus = Schemas["JobStatus"];
-export type JobPage = Schemas["JobPage"];
 export type QueueInfo = Schemas["QueueOut"];
 export type Task = Schemas["TaskOut"];
 export type Attempt = Schemas["AttemptOut"];
@@ -17,6 +16,25 @@ export type DeadLetters = Schemas["DeadLetters"];
 export type Me = Schemas["Me"];
 export type SeriesPoint = Schemas["SeriesPoint"];
 export type StatsSeries = Schemas["Series"];
+
+/** What the lists of jobs show of each job. A page of jobs carries only the fields asked
+ * for (`fields=`; payload and result never unless asked), so every list asks for these. */
+export const LISTED_FIELDS = [
+  "type",
+  "queue",
+  "status",
+  "attempts",
+  "max_attempts",
+  "created_at",
+  "finished_at",
+  "last_error",
+] as const;
+/** A job on a list: the fields asked for are all there (null only where the job's is). */
+export type ListedJob = Pick<Job, "id" | (typeof LISTED_FIELDS)[number]>;
+export interface JobPage {
+  items: ListedJob[];
+  next_cursor: string | null;
+}
 
 /** Every status, in the order of a job's life. */
 export const STATUSES: readonly JobStatus[] = [

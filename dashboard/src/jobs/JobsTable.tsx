@@ -9,12 +9,12 @@ import {
 } from "@tanstack/react-table";
 import { memo, useMemo } from "react";
 import { Link } from "wouter";
-import type { Job } from "../api/types";
+import type { ListedJob } from "../api/types";
 import { TableBox } from "../ui/bits";
 import { ago, firstLine, shortId } from "../ui/format";
 import { StatusBadge } from "../ui/StatusBadge";
 
-const column = createColumnHelper<Job>();
+const column = createColumnHelper<ListedJob>();
 
 function columns(selectable: boolean) {
   const select = column.display({
@@ -65,7 +65,7 @@ function columns(selectable: boolean) {
 }
 
 interface JobsTableProps {
-  jobs: Job[];
+  jobs: ListedJob[];
   selectable: boolean;
   selection: RowSelectionState;
   onSelection: (selection: RowSelectionState) => void;

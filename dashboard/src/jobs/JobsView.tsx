@@ -3,7 +3,7 @@ import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-quer
 import type { RowSelectionState } from "@tanstack/react-table";
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useLocation, useSearch } from "wouter";
-import { api, unwrap } from "../api/client";
+import { api, listJobs, unwrap } from "../api/client";
 import { STATUSES, type BulkOut } from "../api/types";
 import { useAuth } from "../auth/Auth";
 import { keys } from "../live/applyEvents";
@@ -16,7 +16,7 @@ export const PAGE_SIZE = 50;
 
 export function fetchJobs(filters: JobFilters) {
   const query = jobsQuery(filters, PAGE_SIZE);
-  return unwrap(api.GET("/v1/jobs", { params: { query } }));
+  return listJobs(query);
 }
 
 const TEXT_FIELDS = [

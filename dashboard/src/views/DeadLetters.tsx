@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "wouter";
-import { api, unwrap } from "../api/client";
+import { api, listJobs, unwrap } from "../api/client";
 import type { DeadLetterGroup } from "../api/types";
 import { useAuth } from "../auth/Auth";
 import { keys } from "../live/applyEvents";
@@ -55,9 +55,7 @@ function GroupJobs({ group, tell }: { group: DeadLetterGroup; tell: Tell }) {
   const jobs = useQuery({
     queryKey: ["dead-letter-jobs", group.type, group.error],
     queryFn: async () => {
-      const page = await unwrap(
-        api.GET("/v1/jobs", { params: { query: { status: "failed", type: group.type, limit: GROUP_PAGE } } }),
-      );
+      const page = await listJobs({ status: "failed", type: group.type, limit: GROUP_PAGE });
       return page.items.filter((job) => firstLine(job.last_error) === group.error);
     },
   });

@@ -2,7 +2,7 @@
 // latest failures with their error line.
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "wouter";
-import { api, unwrap } from "../api/client";
+import { api, listJobs, unwrap } from "../api/client";
 import { STATUSES, type QueueInfo, type StatsSeries } from "../api/types";
 import { keys } from "../live/applyEvents";
 import { ErrorNote, Loading, Page, TableBox } from "../ui/bits";
@@ -119,7 +119,7 @@ function Charts({ series }: { series: StatsSeries }) {
 function RecentFailures() {
   const failures = useQuery({
     queryKey: keys.failures,
-    queryFn: () => unwrap(api.GET("/v1/jobs", { params: { query: { status: "failed", limit: 10 } } })),
+    queryFn: () => listJobs({ status: "failed", limit: 10 }),
   });
   if (failures.isPending) return <Loading what="failures" />;
   if (failures.isError) return <ErrorNote error={failures.error} />;

@@ -2,14 +2,15 @@
 
 Workers run in other processes, so what they did is read from the database at scrape
 time: the counters and histograms kept by the job triggers (migration 0002), the queue
-depth by status and the live workers. Process-local metrics cover what this API process
-does itself: jobs it enqueued and how long requests take.
+depth by status (counters, migration 0009), the live workers and the tables' health.
+Process-local metrics cover what this API process does itself: jobs it enqueued and how
+long requests take.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.metrics_core import (
@@ -20,7 +21,7 @@ from prometheus_client.metrics_core import (
 )
 from prometheus_client.utils import floatToGoString
 
-from equeue.records import StatCell
+from equeue.records import StatCell, TableHealth, TableInfo
 from equeue.worker.stats import BUCKETS as STAT_BUCKETS
 
 #: The bucket bounds of the run and wait histograms, as the workers count them.
@@ -59,10 +60,15 @@ class ApiMetrics:
         )
 
     def render(
-        self, cells: list[StatCell], depth: dict[str, dict[str, int]], workers_alive: int
+        self,
+        cells: list[StatCell],
+        depth: dict[str, dict[str, int]],
+        workers_alive: int,
+        health: TableHealth,
     ) -> bytes:
         fleet = CollectorRegistry(auto_describe=False)
         fleet.register(_FleetSnapshot(cells, depth, workers_alive))
+        fleet.register(_TablesSnapshot(health))
         return generate_latest(fleet) + generate_latest(self.registry)
 
 
@@ -114,3 +120,46 @@ class _FleetSnapshot:
                 total = sum(c.total for c in by_le.values())
                 family.add_metric([queue, task], buckets, total)
             yield family
+
+
+#: The table health as gauges: (name, help, the value of a table).
+_TABLE_GAUGES: tuple[tuple[str, str, Callable[[TableInfo], float]], ...] = (
+    ("equeue_table_size_bytes", "Table size with indexes and TOAST", lambda t: t.total_bytes),
+    ("equeue_table_index_size_bytes", "Size of the table's indexes", lambda t: t.index_bytes),
+    ("equeue_table_live_rows", "Live rows (PostgreSQL's estimate)", lambda t: t.live_rows),
+    ("equeue_table_dead_rows", "Dead rows not vacuumed yet", lambda t: t.dead_rows),
+    ("equeue_table_partitions", "Partitions of a partitioned table", lambda t: t.partitions),
+)
+
+
+class _TablesSnapshot:
+    """The schema's tables and the vacuum horizon, read just before the scrape (see
+    docs/deploy.md for the thresholds worth an alert)."""
+
+    def __init__(self, health: TableHealth) -> None:
+        self.health = health
+
+    def collect(self) -> Iterator[Metric]:
+        for name, doc, value in _TABLE_GAUGES:
+            family = GaugeMetricFamily(name, doc, labels=["table"])
+            for table in self.health.tables:
+                family.add_metric([table.name], value(table))
+            yield family
+        h = self.health.horizon
+        held = GaugeMetricFamily(
+            "equeue_vacuum_held_back_transactions",
+            "How many transactions back the oldest holder of each kind keeps vacuum (0: none)",
+            labels=["holder"],
+        )
+        for holder, age in (
+            ("session", h.session_xmin_age),
+            ("replication_slot", h.slot_xmin_age),
+            ("prepared_transaction", h.prepared_xmin_age),
+        ):
+            held.add_metric([holder], age or 0)
+        yield held
+        yield GaugeMetricFamily(
+            "equeue_oldest_snapshot_seconds",
+            "How long the session holding the oldest snapshot has had its transaction open",
+            value=h.session_seconds or 0.0,
+        )

@@ -135,7 +135,14 @@ def jobs_list(
         with_queue(
             settings,
             lambda q: q.list_jobs(
-                status=status, queue=queue_name, task=task_type, tag=tag, limit=limit, cursor=cursor
+                status=status,
+                queue=queue_name,
+                task=task_type,
+                tag=tag,
+                limit=limit,
+                cursor=cursor,
+                # The JSON shows payloads and results; the table none of the large parts.
+                details=("payload", "result") if common.as_json else (),
             ),
         )
     )

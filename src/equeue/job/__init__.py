@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from equeue.job.ids import uuid7, uuid7_many
 from equeue.job.states import (
+    DETAILS,
     FINISHED,
     INITIAL,
     TRANSITIONS,
@@ -23,6 +24,7 @@ from equeue.job.validation import (
     TEXT_PATTERN,
     Limits,
     NewJob,
+    chosen_details,
     encode_json,
     encode_payload,
     new_job,
@@ -31,6 +33,7 @@ from equeue.job.validation import (
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "DETAILS",
     "FINISHED",
     "INITIAL",
     "NAME_PATTERN",
@@ -46,6 +49,7 @@ __all__ = [
     "Limits",
     "NewJob",
     "can_transition",
+    "chosen_details",
     "encode_json",
     "encode_payload",
     "new_job",

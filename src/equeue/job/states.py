@@ -40,6 +40,9 @@ INITIAL: frozenset[JobStatus] = frozenset(
 FINISHED: frozenset[JobStatus] = frozenset(
     {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
 )
+#: The parts of a job that may be large (its input, its output, its attempts): a page of
+#: jobs reads them only when asked, so that listing costs the same whatever they hold.
+DETAILS: frozenset[str] = frozenset({"payload", "result", "history"})
 
 
 class Event(StrEnum):

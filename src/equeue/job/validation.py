@@ -7,13 +7,14 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from equeue.errors import InvalidJobError
 from equeue.job.ids import uuid7
+from equeue.job.states import DETAILS
 
 PRIORITY_MIN, PRIORITY_MAX = -100, 100
 # An escaped NUL in JSON text: \u0000 after an even number of backslashes.
@@ -291,3 +292,12 @@ def _check_tags(tags: object, limits: Limits) -> list[str]:
                 f"each tag must be a string of 1 to {limits.max_tag_length} characters, without NUL"
             )
     return list(tags)
+
+
+def chosen_details(details: Iterable[str]) -> frozenset[str]:
+    """The parts of :data:`DETAILS` named by ``details``; ValueError names any other."""
+    wanted = frozenset(details)
+    if not wanted <= DETAILS:
+        unknown = ", ".join(sorted(wanted - DETAILS))
+        raise ValueError(f"unknown job details {unknown}: choose from {sorted(DETAILS)}")
+    return wanted

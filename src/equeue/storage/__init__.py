@@ -5,6 +5,7 @@ rows into values by column name. Nothing above this layer writes SQL. By concern
 
 - :mod:`~equeue.storage.jobs`: writing jobs, reading and managing them;
 - :mod:`~equeue.storage.claims`: a worker's claims, leases and outcomes;
+- :mod:`~equeue.storage.reads`: counts by queue and status, pages of jobs;
 - :mod:`~equeue.storage.workers`: worker and task rows, job statistics;
 - :mod:`~equeue.storage.maintenance`: the maintenance duties;
 - :mod:`~equeue.storage.audit`: the audit trail of operator actions;
@@ -22,6 +23,7 @@ from equeue.storage.combining import SingleEnqueues
 from equeue.storage.errors import translated
 from equeue.storage.jobs import COPY_FROM, SETTLE_ROUNDS, JobStatements
 from equeue.storage.maintenance import MaintenanceStatements
+from equeue.storage.reads import JobFilter, ReadStatements
 from equeue.storage.rows import Claimed, Failure, Handoff, Offer, Renewed, job_from_row
 from equeue.storage.seam import (
     Connection,
@@ -40,6 +42,7 @@ __all__ = [
     "Executor",
     "Failure",
     "Handoff",
+    "JobFilter",
     "Lease",
     "Offer",
     "Renewed",
@@ -51,7 +54,12 @@ __all__ = [
 
 @translated
 class Storage(
-    JobStatements, ClaimStatements, WorkerStatements, MaintenanceStatements, AuditStatements
+    JobStatements,
+    ReadStatements,
+    ClaimStatements,
+    WorkerStatements,
+    MaintenanceStatements,
+    AuditStatements,
 ):
     """Runs the named queries of one schema over an asyncpg pool."""
 

@@ -1,4 +1,4 @@
-"""Storage for the REST API: API keys, queue statistics, events and metrics.
+"""Storage for the REST API: API keys, queue statistics, events, metrics, table health.
 
 Like the rest of the storage layer, it runs named statements (``queries/api.sql``) and
 holds no SQL of its own.
@@ -11,7 +11,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from equeue.records import DeadLetterGroup, KeyInfo, QueueStats, StatCell, StepCell, StoredKey
+from equeue.records import (
+    DeadLetterGroup,
+    KeyInfo,
+    PartitionInfo,
+    QueueStats,
+    StatCell,
+    StepCell,
+    StoredKey,
+    TableHealth,
+    TableInfo,
+    VacuumHorizon,
+)
 from equeue.storage import Storage
 from equeue.storage.errors import translated
 from equeue.storage.sql import Queries
@@ -59,6 +70,7 @@ class ApiStorage:
         return await self.storage.pool.fetchval(self.q["revoke_api_key"], key_id) is not None
 
     async def queue_stats(self, window_seconds: float) -> list[QueueStats]:
+        await self.storage.fold_job_counts()
         rows = await self.storage.pool.fetch(self.q["queue_stats"], window_seconds)
         return [
             QueueStats(
@@ -152,3 +164,19 @@ class ApiStorage:
         """Run ``bulk_<action>_jobs`` over distinct ``ids``: one row per id."""
         rows = await self.storage.pool.fetch(self.q[f"bulk_{action}_jobs"], ids)
         return [dict(r) for r in rows]
+
+    async def table_health(self) -> TableHealth:
+        """Sizes, rows and vacuum state of the schema's tables, and what holds vacuum back."""
+        pool = self.storage.pool
+        partitions: dict[str, list[PartitionInfo]] = {}
+        for row in await pool.fetch(self.q["table_partitions"]):
+            partitions.setdefault(row["parent"], []).append(
+                PartitionInfo(row["name"], row["bound"], row["total_bytes"])
+            )
+        tables = [
+            TableInfo(**dict(row), partition_list=partitions.get(row["name"], []))
+            for row in await pool.fetch(self.q["table_health"])
+        ]
+        horizon = await pool.fetchrow(self.q["vacuum_horizon"])
+        assert horizon is not None  # a SELECT without FROM always returns its row
+        return TableHealth(tables=tables, horizon=VacuumHorizon(**dict(horizon)))

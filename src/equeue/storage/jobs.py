@@ -191,27 +191,6 @@ class JobStatements(Statements):
         row = await self.pool.fetchrow(self.q["get_job"], job_id)
         return job_from_row(row) if row else None
 
-    async def list_jobs(
-        self,
-        *,
-        status: str | None,
-        queue: str | None,
-        task: str | None,
-        tag: str | None,
-        limit: int,
-        before: uuid.UUID | None,
-        dedupe_key: str | None = None,
-        job_id: uuid.UUID | None = None,
-    ) -> list[Job]:
-        args: list[object] = [status, queue, task, tag, limit, before, dedupe_key]
-        if job_id is not None:
-            query = "list_job_by_id"
-            args.append(job_id)
-        else:
-            query = "list_dead_jobs" if status in ("failed", "cancelled") else "list_jobs"
-        rows = await self.pool.fetch(self.q[query], *args)
-        return [job_from_row(row) for row in rows]
-
     async def cancel_job(self, job_id: uuid.UUID) -> Job | None:
         """Cancel a waiting job, or flag a running one; None when neither applies."""
         async with self.pool.acquire() as conn:
@@ -242,12 +221,6 @@ class JobStatements(Statements):
     ) -> int:
         count: int = await self.pool.fetchval(self.q["replay_failed"], queue, task, limit, error)
         return count
-
-    async def queue_counts(self) -> dict[str, dict[str, int]]:
-        counts: dict[str, dict[str, int]] = {}
-        for row in await self.pool.fetch(self.q["queue_counts"]):
-            counts.setdefault(row["queue"], {})[row["status"]] = row["n"]
-        return counts
 
     async def set_queue_paused(self, queue: str, paused: bool) -> None:
         await self.pool.execute(self.q["set_queue_paused"], queue, paused)

@@ -111,12 +111,15 @@ class Failure:
 
 
 def job_from_row(row: asyncpg.Record, *, deduplicated: bool = False) -> Job:
-    """Build a :class:`Job` from a ``SELECT *`` row of the jobs table."""
+    """Build a :class:`Job` from a ``SELECT *`` row of the jobs table, or from a row of a
+    page of jobs, whose large parts are NULL when they were not asked for (they are left
+    empty: no payload, no result, no history)."""
+    payload = row["payload"]
     return Job(
         id=row["id"],
         task=row["task"],
         queue=row["queue"],
-        payload=json.loads(row["payload"]),
+        payload=json.loads(payload) if payload is not None else {},
         priority=row["priority"],
         status=JobStatus(row["status"]),
         attempts=row["attempts"],

@@ -5,10 +5,10 @@ named after the schema and the duty: whoever gets it does the work, the others s
 round. Transaction-scoped locks survive PgBouncer in transaction mode and free
 themselves when a process dies.
 
-Rescue and promotion run every ``interval``; the slower duties (retention pruning of
-jobs and of the audit trail, forgetting dead workers and offers, statistics steps older
-than an hour and spent sign-in codes) run in a loop of their own, so a long pruning round
-never delays a rescue.
+Rescue, promotion and the folding of counted job changes into the counts run every
+``interval``; the slower duties (retention pruning of jobs and of the audit trail,
+forgetting dead workers and offers, statistics steps older than an hour and spent sign-in
+codes) run in a loop of their own, so a long pruning round never delays a rescue.
 """
 
 from __future__ import annotations
@@ -115,6 +115,8 @@ class Maintenance:
         s = self._settings
         await self._rescue()
         await self._storage.run_duty("promote", "promote_due_jobs", s.batch_size)
+        # Readers fold too, but a queue nobody reads would pile its changes up.
+        await self._storage.fold_job_counts()
 
     async def _slow_duties(self) -> bool:
         """Prune jobs and the audit trail, then forget dead workers and offers, old

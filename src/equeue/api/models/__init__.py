@@ -6,8 +6,9 @@ and text patterns of :mod:`equeue.job`, the scopes of :mod:`equeue.api.keys`) an
 API's settings; :func:`bounded_inputs` builds the models of one router from them. The
 engine checks them again for every enqueue path, with the same rules.
 
-One module per group of routes (jobs, queues, the fleet, keys, the audit trail), the
-bounded field types in :mod:`~equeue.api.models.fields`, the answers all share in
+One module per group of routes (jobs, queues, the fleet, keys, the audit trail, table
+health), the bounded field types in :mod:`~equeue.api.models.fields`, the answers all
+share in
 :mod:`~equeue.api.models.common`; every name is importable from here.
 """
 
@@ -18,9 +19,12 @@ from equeue.api.models.bulk import BulkIn, BulkOut, Skipped
 from equeue.api.models.common import ErrorDetail, ErrorOut, Health
 from equeue.api.models.fields import Payload
 from equeue.api.models.fleet import TaskList, TaskOut, WorkerList, WorkerOut
+from equeue.api.models.health import TablesHealth
 from equeue.api.models.inputs import BoundedInputs, bounded_inputs
 from equeue.api.models.insight import DeadLetterGroupOut, DeadLetters, Series, SeriesPoint
 from equeue.api.models.jobs import (
+    DEFAULT_LIST_FIELDS,
+    FIELD_DETAILS,
     AttemptOut,
     Deleted,
     EnqueuedJob,
@@ -29,9 +33,12 @@ from equeue.api.models.jobs import (
     JobBatchOut,
     JobDetail,
     JobIn,
+    JobListItem,
     JobOut,
     JobPage,
+    ListFields,
     batch_model,
+    chosen_fields,
     job_model,
 )
 from equeue.api.models.keys import EventToken, KeyCreated, KeyIn, KeyList, KeyOut, Scope
@@ -48,6 +55,8 @@ from equeue.api.models.work import (
 )
 
 __all__ = [
+    "DEFAULT_LIST_FIELDS",
+    "FIELD_DETAILS",
     "AttemptOut",
     "AuditOut",
     "AuditPage",
@@ -72,6 +81,7 @@ __all__ = [
     "JobBatchOut",
     "JobDetail",
     "JobIn",
+    "JobListItem",
     "JobOut",
     "JobPage",
     "KeyCreated",
@@ -79,6 +89,7 @@ __all__ = [
     "KeyList",
     "KeyOut",
     "LeasedJobOut",
+    "ListFields",
     "Me",
     "Payload",
     "QueueList",
@@ -92,11 +103,13 @@ __all__ = [
     "SignInIn",
     "SignedIn",
     "Skipped",
+    "TablesHealth",
     "TaskList",
     "TaskOut",
     "WorkerList",
     "WorkerOut",
     "batch_model",
     "bounded_inputs",
+    "chosen_fields",
     "job_model",
 ]

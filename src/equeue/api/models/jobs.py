@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -229,23 +230,99 @@ class JobDetail(JobOut):
 
     @classmethod
     def of(cls, job: Job) -> JobDetail:
-        history = [
-            AttemptOut(
-                number=a.number,
-                worker=a.worker,
-                started_at=a.started_at,
-                finished_at=a.finished_at,
-                outcome=a.outcome,
-                error=a.error,
-                lease_token=a.lease_token,
-            )
-            for a in job.history
-        ]
-        return cls(**cls.fields_of(job), attempt_history=history)
+        return cls(**cls.fields_of(job), attempt_history=_attempts(job))
+
+
+def _attempts(job: Job) -> list[AttemptOut]:
+    return [
+        AttemptOut(
+            number=a.number,
+            worker=a.worker,
+            started_at=a.started_at,
+            finished_at=a.finished_at,
+            outcome=a.outcome,
+            error=a.error,
+            lease_token=a.lease_token,
+        )
+        for a in job.history
+    ]
+
+
+class JobListItem(BaseModel):
+    """A job on a page: ``id``, and the fields ``fields`` chose (by default every field of
+    a job but ``payload`` and ``result``, which can be large). A field not chosen is
+    absent; one chosen is present, null only where a job's field is null."""
+
+    id: uuid.UUID
+    type: str | None = None
+    payload: dict[str, Any] | None = None
+    queue: str | None = None
+    priority: int | None = None
+    status: JobStatus | None = None
+    attempts: int | None = None
+    max_attempts: int | None = None
+    created_at: datetime | None = None
+    scheduled_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    last_error: str | None = None
+    result: Any = None
+    dedupe_key: str | None = None
+    tags: list[str] | None = None
+    cancel_requested: bool | None = None
+    attempt_history: list[AttemptOut] | None = None
+
+    @classmethod
+    def of(cls, job: Job, fields: frozenset[str]) -> JobListItem:
+        chosen = {k: v for k, v in JobOut.fields_of(job).items() if k in fields}
+        if "attempt_history" in fields:
+            chosen["attempt_history"] = _attempts(job)
+        chosen["id"] = job.id
+        return cls(**chosen)
+
+
+#: Every field a page can carry, and those it carries unless ``fields`` says otherwise.
+LIST_FIELDS = tuple(JobListItem.model_fields)
+DEFAULT_LIST_FIELDS = frozenset(JobOut.model_fields) - {"payload", "result"}
+#: The large parts of a job each field needs read from the database.
+FIELD_DETAILS = {"payload": "payload", "result": "result", "attempt_history": "history"}
+
+
+def _known_fields(text: str | None) -> str | None:
+    if text is None:
+        return None
+    unknown = sorted(set(text.split(",")) - set(LIST_FIELDS))
+    if unknown:
+        named = ", ".join(repr(name) for name in unknown)
+        raise ValueError(
+            f"unknown field(s) {named}: name fields of a job, comma-separated, from "
+            + ", ".join(LIST_FIELDS)
+        )
+    return text
+
+
+#: ``?fields=``: the fields of each job on a page, comma-separated. The schema's pattern
+#: names every field, as the check does.
+ListFields = Annotated[
+    str | None,
+    Query(
+        description=(
+            "the fields of each job, comma-separated (id is always there); by default "
+            "every field of a job but payload and result, which can be large"
+        ),
+    ),
+    AfterValidator(_known_fields),
+    WithJsonSchema({"type": "string", "pattern": "^({0})(,({0}))*$".format("|".join(LIST_FIELDS))}),
+]
+
+
+def chosen_fields(fields: str | None) -> frozenset[str]:
+    """The fields ``?fields=`` names (checked already: known names only)."""
+    return DEFAULT_LIST_FIELDS if fields is None else frozenset(fields.split(","))
 
 
 class JobPage(BaseModel):
-    items: list[JobOut]
+    items: list[JobListItem]
     next_cursor: str | None
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from equeue.api.errors import error_responses
 from equeue.api.models import (
+    FIELD_DETAILS,
     BulkIn,
     BulkOut,
     Deleted,
@@ -21,8 +22,11 @@ from equeue.api.models import (
     JobBatchOut,
     JobDetail,
     JobIn,
+    JobListItem,
     JobOut,
     JobPage,
+    ListFields,
+    chosen_fields,
 )
 from equeue.api.routing import (
     KEYED,
@@ -146,7 +150,11 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         return JobDetail.of(await queue.get_job(job_id))
 
     @router.get(
-        "/v1/jobs", response_model=JobPage, tags=["jobs"], responses=error_responses(*KEYED)
+        "/v1/jobs",
+        response_model=JobPage,
+        response_model_exclude_unset=True,  # the fields not chosen stay out of each item
+        tags=["jobs"],
+        responses=error_responses(*KEYED),
     )
     @annotate(
         queue_name=inputs.queue_filter,
@@ -165,9 +173,12 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         cursor: uuid.UUID | None = None,
         job_id: Annotated[uuid.UUID | None, Query(alias="id")] = None,
         dedupe_key: str | None = None,
+        fields: ListFields = None,
     ) -> JobPage:
         """Jobs newest first, those matching every filter given; pass ``next_cursor``
-        back as ``cursor`` for the next page."""
+        back as ``cursor`` for the next page. ``payload``, ``result`` and
+        ``attempt_history`` come only when ``fields`` asks."""
+        chosen = chosen_fields(fields)
         jobs, next_cursor = await queue.list_jobs(
             status=status,
             queue=queue_name,
@@ -177,8 +188,10 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
             cursor=str(cursor) if cursor else None,
             dedupe_key=dedupe_key,
             job_id=job_id,
+            details=[FIELD_DETAILS[f] for f in chosen if f in FIELD_DETAILS],
         )
-        return JobPage(items=[JobOut.of(job) for job in jobs], next_cursor=next_cursor)
+        items = [JobListItem.of(job, chosen) for job in jobs]
+        return JobPage(items=items, next_cursor=next_cursor)
 
     @router.post(
         "/v1/jobs/{job_id:uuid}/cancel",

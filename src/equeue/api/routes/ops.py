@@ -1,4 +1,4 @@
-"""Operations: Prometheus metrics, liveness and readiness."""
+"""Operations: Prometheus metrics, table health, liveness and readiness."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from equeue.api.errors import error_response, error_responses
-from equeue.api.models import Health
+from equeue.api.models import Health, TablesHealth
 from equeue.api.routing import KEYED, ApiState, ReadKey
 
 
 def add_routes(router: APIRouter, state: ApiState) -> None:
-    """The routes of operations (metrics, liveness, readiness), on ``router``."""
+    """The routes of operations (metrics, table health, liveness, readiness), on
+    ``router``."""
 
     @router.get(
         "/metrics",
@@ -29,8 +30,20 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
             await admin.stats_totals(),
             await state.queue.counts(),
             await admin.count_live_workers(state.settings.worker_alive_seconds),
+            await admin.table_health(),
         )
         return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    @router.get(
+        "/v1/health/tables",
+        response_model=TablesHealth,
+        tags=["ops"],
+        responses=error_responses(*KEYED),
+    )
+    async def table_health(_: ReadKey) -> TablesHealth:
+        """The schema's tables: sizes, live and dead rows, last vacuum, partitions; what
+        holds vacuum back; and the warnings of the documented thresholds."""
+        return TablesHealth.of(await state.queue.admin.table_health())
 
     @router.get("/healthz", response_model=Health, tags=["ops"])
     async def healthz() -> Health:

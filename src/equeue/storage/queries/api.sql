@@ -21,16 +21,19 @@ UPDATE {schema}.api_keys SET revoked_at = now()
 RETURNING id;
 
 -- name: queue_stats
--- Per queue: jobs by status, the paused flag, the age of the oldest runnable job, and
--- how many jobs finished in the last $1 seconds, by outcome. Queues known only from the
+-- Per queue: jobs by status (from the counters, migration 0009), the paused flag, the age
+-- of the oldest runnable job (one probe of jobs_waiting_by_queue per queue, whose
+-- predicate says "waiting" as neither finished nor running), and how many
+-- jobs finished in the last $1 seconds, by outcome (a range of jobs_finished_at: it grows
+-- with the jobs finished in that window, not with history). Queues known only from the
 -- queues table (paused before any job came) are listed too.
 WITH counts AS (
-    SELECT queue, status, count(*) AS n FROM {schema}.jobs GROUP BY queue, status
-), oldest AS (
-    SELECT queue, extract(epoch FROM now() - min(run_at))::double precision AS age
-      FROM {schema}.jobs
-     WHERE status IN ('scheduled', 'queued', 'retrying') AND run_at <= now()
-     GROUP BY queue
+    SELECT queue, status, sum(n)::bigint AS n
+      FROM (SELECT queue, status, n FROM {schema}.job_counts
+            UNION ALL
+            SELECT queue, status, n FROM {schema}.job_count_changes) AS c
+     GROUP BY queue, status
+    HAVING sum(n) <> 0
 ), recent AS (
     SELECT queue,
            count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
@@ -48,12 +51,16 @@ SELECT names.name,
        coalesce(q.paused, false) AS paused,
        coalesce((SELECT jsonb_object_agg(c.status, c.n) FROM counts c WHERE c.queue = names.name),
                 '{}')::text AS counts,
-       o.age AS oldest_queued_age,
+       (SELECT extract(epoch FROM now() - w.run_at)::double precision
+          FROM {schema}.jobs w
+         WHERE w.queue = names.name AND w.finished_at IS NULL AND w.status <> 'running'
+           AND w.run_at <= now()
+         ORDER BY w.run_at
+         LIMIT 1) AS oldest_queued_age,
        coalesce(r.succeeded, 0) AS succeeded_recent,
        coalesce(r.failed, 0) AS failed_recent
   FROM names
   LEFT JOIN {schema}.queues q ON q.name = names.name
-  LEFT JOIN oldest o ON o.queue = names.name
   LEFT JOIN recent r ON r.queue = names.name
  ORDER BY names.name;
 

@@ -84,43 +84,6 @@ SELECT * FROM {schema}.jobs
 -- name: get_job
 SELECT * FROM {schema}.jobs WHERE id = $1;
 
--- name: list_jobs
--- Newest first, keyset paginated by id (ids are time-ordered): $6 is the last id seen.
-SELECT * FROM {schema}.jobs
- WHERE ($1::text IS NULL OR status = $1)
-   AND ($2::text IS NULL OR queue = $2)
-   AND ($3::text IS NULL OR task = $3)
-   AND ($4::text IS NULL OR tags @> ARRAY[$4::text])
-   AND ($6::uuid IS NULL OR id < $6)
-   AND ($7::text IS NULL OR dedupe_key = $7)
- ORDER BY id DESC
- LIMIT $5;
-
--- name: list_job_by_id
--- list_jobs for one id ($8): its own statement, so the plan always looks the id up.
-SELECT * FROM {schema}.jobs
- WHERE id = $8
-   AND ($1::text IS NULL OR status = $1)
-   AND ($2::text IS NULL OR queue = $2)
-   AND ($3::text IS NULL OR task = $3)
-   AND ($4::text IS NULL OR tags @> ARRAY[$4::text])
-   AND ($6::uuid IS NULL OR id < $6)
-   AND ($7::text IS NULL OR dedupe_key = $7)
- LIMIT $5;
-
--- name: list_dead_jobs
--- list_jobs for the rare statuses (failed, cancelled): the redundant status test lets
--- the planner use their partial index instead of walking every job.
-SELECT * FROM {schema}.jobs
- WHERE status = $1 AND status IN ('failed', 'cancelled')
-   AND ($2::text IS NULL OR queue = $2)
-   AND ($3::text IS NULL OR task = $3)
-   AND ($4::text IS NULL OR tags @> ARRAY[$4::text])
-   AND ($6::uuid IS NULL OR id < $6)
-   AND ($7::text IS NULL OR dedupe_key = $7)
- ORDER BY status, id DESC
- LIMIT $5;
-
 -- name: cancel_waiting_job
 -- Cancel a job that has not started: at once.
 UPDATE {schema}.jobs
@@ -189,10 +152,6 @@ WITH picked AS (
     SELECT pg_notify({channel}, 'q:' || queue) FROM (SELECT DISTINCT queue FROM requeued) q
 )
 SELECT count(*) AS replayed FROM requeued, (SELECT count(*) FROM notified) AS n;
-
--- name: queue_counts
--- Jobs per queue and status.
-SELECT queue, status, count(*) AS n FROM {schema}.jobs GROUP BY queue, status;
 
 -- name: claim_jobs
 -- Claim up to $2 runnable jobs of the queues $1 (all queues when NULL) for worker $3,
