@@ -17,6 +17,8 @@ export type DeadLetters = Schemas["DeadLetters"];
 export type Me = Schemas["Me"];
 export type SeriesPoint = Schemas["SeriesPoint"];
 export type StatsSeries = Schemas["Series"];
+export type AuditRecord = Schemas["AuditOut"];
+export type AuditPage = Schemas["AuditPage"];
 
 /** Every status, in the order of a job's life. */
 export const STATUSES: readonly JobStatus[] = [
