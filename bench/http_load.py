@@ -76,8 +76,7 @@ def drive(port: int, key: str, processes: int, connections: int, jobs: int) -> d
                 "bench.http_load",
                 "--port",
                 str(port),
-                "--key",
-                key,
+                f"--key={key}",  # a key may begin with "-"
                 "--connections",
                 str(max(1, conns)),
                 "--jobs",

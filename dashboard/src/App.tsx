@@ -2,6 +2,7 @@
 import { Logo } from "./ui/Logo";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { Link, Route, Router, Switch, useLocation } from "wouter";
+import { AuditView } from "./audit/AuditView";
 import { AuthGate, useAuth } from "./auth/Auth";
 import { EnqueueView } from "./enqueue/EnqueueView";
 import { JobView } from "./job/JobView";
@@ -34,8 +35,11 @@ const NAV = [
 
 function Nav() {
   const [location] = useLocation();
-  const { canWrite } = useAuth();
-  const items: (readonly [string, string])[] = canWrite ? [...NAV, ["/enqueue", "Enqueue"]] : [...NAV];
+  const { canWrite, canAdmin } = useAuth();
+  const items: (readonly [string, string])[] = [...NAV];
+  if (canWrite) items.push(["/enqueue", "Enqueue"]);
+  // The trail is readable by admin keys only: others would find an empty view.
+  if (canAdmin) items.push(["/audit", "Audit"]);
   return (
     <nav aria-label="Views">
       <ul>
@@ -88,6 +92,7 @@ function Shell() {
           <Route path="/workers" component={WorkersView} />
           <Route path="/tasks" component={TasksView} />
           <Route path="/enqueue" component={EnqueueView} />
+          <Route path="/audit" component={AuditView} />
           <Route path="/sign-in" component={Overview} />
           <Route>
             <p>

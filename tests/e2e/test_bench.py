@@ -97,7 +97,6 @@ def test_side_by_side_harness_runs_without_peers(database_url: str, tmp_path: Pa
     assert equeue["drain_jobs_per_s"][0] > 0
     assert "| batch enqueue, jobs/s |" in result.stdout
     assert "| single-job enqueue over HTTP, 1 API process, jobs/s |" in result.stdout
-    assert "| no-op drain, 4 workers over HTTP (claims of 100), jobs/s |" in result.stdout
     assert "| retention pruning from 500 expired finished jobs to none, jobs/s |" in result.stdout
     assert "| polled read over HTTP, median / p95 ms | 0 finished | 50 finished | 500" in (
         result.stdout

@@ -200,7 +200,8 @@ def test_a_worker_killed_mid_job_loses_it_to_another(stack: Stack, tmp_path: Pat
     history = job["attempt_history"]
     assert [(a["number"], a["outcome"], a["worker"]) for a in history] == [
         (1, "lease_expired", "http:first"),
-        (2, "succeeded", "http:second"),
+        # A first lost lease is not counted (the job becomes a suspect; docs/states.md).
+        (1, "succeeded", "http:second"),
     ]
     # The first worker's report, had it come late: refused, and the history says why.
     late = httpx.post(

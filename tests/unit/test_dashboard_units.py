@@ -1,13 +1,16 @@
 """The pure parts of the dashboard's API: percentiles from histogram buckets, the steps of
-a chart, the security policy of its pages."""
+a chart, the security policy of its pages; the actions the audit view can filter on."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from equeue.api.series import MAX_POINTS, quantile, step_seconds, steps_in, totals_per_step
+from equeue.audit import Action
 from equeue.dashboard.spa import content_security_policy
 from equeue.records import StepCell
 from equeue.worker.stats import JobStats
@@ -76,3 +79,11 @@ def test_the_policy_names_only_a_well_formed_host(host: str | None, sockets: str
     assert sockets in policy
     assert "script-src 'self';" in policy and "unsafe" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_the_audit_view_offers_every_action_the_server_records() -> None:
+    # The API's schema types an action as a string, so the dashboard keeps its own list.
+    source = Path(__file__).parents[2] / "dashboard" / "src" / "audit" / "filters.ts"
+    listed = re.search(r"export const ACTIONS = \[(.*?)\] as const", source.read_text(), re.S)
+    assert listed, "no ACTIONS list in the dashboard's audit filters"
+    assert re.findall(r'"([^"]+)"', listed.group(1)) == [action.value for action in Action]

@@ -16,6 +16,8 @@ export type DeadLetters = Schemas["DeadLetters"];
 export type Me = Schemas["Me"];
 export type SeriesPoint = Schemas["SeriesPoint"];
 export type StatsSeries = Schemas["Series"];
+export type AuditRecord = Schemas["AuditOut"];
+export type AuditPage = Schemas["AuditPage"];
 
 /** What the lists of jobs show of each job. A page of jobs carries only the fields asked
  * for (`fields=`; payload and result never unless asked), so every list asks for these. */

@@ -8,7 +8,7 @@ import { STATUSES, type BulkOut } from "../api/types";
 import { useAuth } from "../auth/Auth";
 import { keys } from "../live/applyEvents";
 import { ConfirmButton } from "../ui/Confirm";
-import { ErrorNote, Loading, Page } from "../ui/bits";
+import { ErrorNote, Loading, Page, Pager } from "../ui/bits";
 import { formatFilters, isJobId, jobsQuery, parseFilters, withFilter, type JobFilters } from "./filters";
 import { JobsTable } from "./JobsTable";
 
@@ -156,14 +156,7 @@ export function JobsView() {
       ) : (
         <JobsTable jobs={jobs.data?.items ?? []} selectable={canWrite} selection={selection} onSelection={setSelection} />
       )}
-      <nav className="pager" aria-label="Pages">
-        <button type="button" disabled={!filters.cursor} onClick={() => go({ ...filters, cursor: undefined })}>
-          ⇤ Newest
-        </button>
-        <button type="button" disabled={!nextCursor} onClick={() => nextCursor && go({ ...filters, cursor: nextCursor })}>
-          Older →
-        </button>
-      </nav>
+      <Pager cursor={filters.cursor} nextCursor={nextCursor} onPage={(cursor) => go({ ...filters, cursor })} />
     </Page>
   );
 }

@@ -65,10 +65,13 @@ export function withFilter(
   return next;
 }
 
-/** Whether a job id filter is well formed (the API refuses others). */
-export function isJobId(value: string): boolean {
+/** Whether `value` is a UUID (job ids and keyset cursors are). */
+export function isUuid(value: string): boolean {
   return UUID.test(value.trim());
 }
+
+/** Whether a job id filter is well formed (the API refuses others). */
+export const isJobId = isUuid;
 
 /** The query of GET /v1/jobs for these filters. */
 export function jobsQuery(filters: JobFilters, limit: number): JobsQuery {

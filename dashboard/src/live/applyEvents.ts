@@ -33,6 +33,7 @@ export const keys = {
   deadLetters: ["dead-letters"] as const,
   failures: ["failures"] as const,
   jobs: ["jobs"] as const,
+  audit: ["audit"] as const,
   job: (id: string) => ["job", id] as const,
 };
 

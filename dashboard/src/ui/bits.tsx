@@ -43,3 +43,25 @@ export function TableBox({ label, children }: { label: string; children: ReactNo
     </div>
   );
 }
+
+/** Keyset pages, newest first: back to the newest, or on to the older ones. */
+export function Pager({
+  cursor,
+  nextCursor,
+  onPage,
+}: {
+  cursor: string | undefined;
+  nextCursor: string | null | undefined;
+  onPage: (cursor: string | undefined) => void;
+}) {
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" disabled={!cursor} onClick={() => onPage(undefined)}>
+        ⇤ Newest
+      </button>
+      <button type="button" disabled={!nextCursor} onClick={() => nextCursor && onPage(nextCursor)}>
+        Older →
+      </button>
+    </nav>
+  );
+}

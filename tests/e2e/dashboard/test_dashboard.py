@@ -1,6 +1,7 @@
 """The dashboard in a real browser against a real ``equeue dev`` stack: signing in, the
 enqueue form and live updates, dead letters and replay, cancelling, pausing, bulk
-actions, what a read-only key sees, and an accessibility check of each view."""
+actions, the audit trail, what a read-only key sees, and an accessibility check of each
+view."""
 
 from __future__ import annotations
 
@@ -176,6 +177,40 @@ def test_a_paused_queue_keeps_its_jobs_queued_until_resumed(admin: Dashboard, st
     expect(job_row).to_have_attribute("data-status", "succeeded", timeout=WAIT_MS)
 
 
+def test_the_audit_trail_shows_who_paused_a_queue(stack: Stack, open_tab: Opener) -> None:
+    name = f"ops-{uuid.uuid4().hex[:6]}"
+    with stack.client() as client:
+        made = client.post("/v1/keys", json={"scopes": ["admin"], "name": name})
+        assert made.status_code == 201, made.text
+    tab = open_tab(stack, made.json()["key"])
+    tab.go("/queues")
+    tab.wait_live()
+    page = tab.page
+    queue = f"audited-{uuid.uuid4().hex[:6]}"
+    page.get_by_label("Pause a queue by name").fill(queue)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(page.locator(f"tr[data-queue='{queue}']")).to_have_attribute("data-paused", "true")
+
+    tab.nav("Audit")
+    row = page.locator("tr[data-action='queue.pause']").filter(has_text=f"queue={queue}")
+    expect(row).to_contain_text(name)
+    assert re.match(
+        r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", row.locator("time").get_attribute("title") or ""
+    )
+    page.get_by_label("Action").select_option("queue.resume")
+    expect(row).to_have_count(0)
+    assert "action=queue.resume" in page.url
+    page.go_back()  # the filter was an address: Back brings the whole trail again
+    expect(row).to_contain_text(name)
+    tab.assert_accessible()
+    tab.screenshot("audit")
+    # On a phone the table scrolls within its box; the page itself does not.
+    page.set_viewport_size(PHONE)
+    expect(row).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    tab.assert_accessible()
+
+
 def test_jobs_table_filters_in_the_address_and_bulk_retry(stack: Stack, open_tab: Opener) -> None:
     tag = f"batch-{uuid.uuid4().hex[:6]}"
     with stack.client() as client:
@@ -263,6 +298,9 @@ def test_a_read_only_key_sees_no_action(stack: Stack, open_tab: Opener) -> None:
     expect(tab.page.locator(".scope")).to_have_text("read only")
     nav = tab.page.get_by_role("navigation", name="Views")
     expect(nav.get_by_role("link", name="Enqueue")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Audit")).to_have_count(0)
+    tab.go("/audit")  # reached by its address, it says why it shows nothing
+    expect(tab.page.get_by_text("The audit trail needs an admin key")).to_be_visible()
     for view in ("/", "/jobs", f"/jobs/{failed['id']}", "/queues", "/tasks", "/workers"):
         tab.go(view)
         tab.page.get_by_role("heading", level=1).wait_for()
