@@ -1,18 +1,19 @@
 """The benchmark's polled reads: what a dashboard and Prometheus ask every few seconds,
 through the real API over HTTP, as the history of finished jobs grows.
 
-:func:`measure_reads` runs, in a fresh schema with live jobs (1,050 waiting, 50 running,
-50 scheduled) and the API served by ``equeue api`` in another process (as the HTTP rows):
-for each history size of ``reads_history`` in turn, finished jobs are added up to that
-size by one SQL statement per million (``bench_fill_mixed_history``: four tasks, three
-queues, 1 % failed, 1 % cancelled, a tag on one job in twenty), vacuumed and analyzed as
-autovacuum would have, then each polled request is sent ``reads_requests`` times in a row
-on one keep-alive connection, after three unmeasured ones: ``GET /v1/queues``,
-``GET /metrics`` and pages of 50 from ``GET /v1/jobs`` under several filters. Each gives
-a median and a 95th percentile, ``reads_<what>_<history>_{p50,p95}_ms``; the size of a
-page of 500 jobs goes in ``reads_page500_kb_<history>``, and the claim statement's
-EXPLAIN ANALYZE (a batch of ``claim_batch``, rolled back) in
-``reads_claim_{ms,cost}_<history>``: the claim too must not grow with history.
+:func:`measure_reads` runs in a fresh schema with live jobs (1,050 waiting and 50
+running, each with a payload of 2 kB, and 50 scheduled) and the API served by ``equeue api``
+in another process (as the HTTP rows). For each history size of ``reads_history`` in turn,
+finished jobs are added up to that size by one SQL statement per million
+(``bench_fill_mixed_history``: four tasks, three queues, 1 % failed, 1 % cancelled, a tag
+on one job in twenty), vacuumed and analyzed as autovacuum would have; then each polled
+request is sent ``reads_requests`` times in a row on one keep-alive connection, after
+three unmeasured ones: ``GET /v1/queues``, ``GET /metrics`` and pages of 50 from
+``GET /v1/jobs`` under several filters. Each gives a median and a 95th percentile,
+``reads_<what>_<history>_{p50,p95}_ms``; the size of a page of 500 jobs goes in
+``reads_page500_kb_<history>``, and the claim statement's EXPLAIN ANALYZE (a batch of
+``claim_batch``, rolled back) in ``reads_claim_{ms,cost}_<history>``: the claim too must
+not grow with history.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from bench.common import Settings, drop, fresh, noop_items
+from bench.common import Settings, drop, fresh
 from bench.http_client import Connection
 from bench.http_server import ApiServer
 from bench.storage import BenchmarkStorage
@@ -39,6 +40,7 @@ POLLED = (
     ("jobs_running", "/v1/jobs?status=running&limit=50"),
 )
 WARM_UP = 3
+LIVE_PAYLOAD = {"to": "someone@example.com", "body": "x" * 2000}
 
 
 async def measure_reads(settings: Settings) -> dict[str, float]:
@@ -48,7 +50,8 @@ async def measure_reads(settings: Settings) -> dict[str, float]:
     result: dict[str, float] = {}
     try:
         storage = await BenchmarkStorage.of(queue)
-        await queue.enqueue_many(noop_items(1_100))
+        # Live jobs carry a payload of 2 kB, as an e-mail's would: what a page leaves out.
+        await queue.enqueue_many([{"type": "bench.noop", "payload": LIVE_PAYLOAD}] * 1_100)
         await queue.enqueue_many([{"type": "bench.noop", "delay": 3600}] * 50)
         await storage.storage.claim("bench-reads", None, 50, 3600.0)
         server = await ApiServer.start(settings.dsn, settings.schema)

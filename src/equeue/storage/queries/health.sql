@@ -17,7 +17,11 @@ SELECT c.relname AS name,
                 pg_stat_get_last_autoanalyze_time(c.oid)) AS last_analyze,
        (SELECT count(*) FROM pg_inherits i WHERE i.inhparent = c.oid) AS partitions
   FROM pg_class c
- WHERE c.relnamespace = '{schema}'::regnamespace
+ WHERE c.oid IN (SELECT d.objid FROM pg_depend d  -- found through pg_depend's index:
+                  WHERE d.refclassid = 'pg_namespace'::regclass  -- pg_class has none on
+                    AND d.refobjid = '{schema}'::regnamespace    -- the schema
+                    AND d.classid = 'pg_class'::regclass)
+   AND c.relnamespace = '{schema}'::regnamespace
    AND c.relkind IN ('r', 'p') AND NOT c.relispartition
  ORDER BY c.relname;
 
