@@ -73,3 +73,28 @@ async def test_tasks_raising_systemexit_or_keyboardinterrupt_fail_and_the_worker
     await wait_until(nothing_held)
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=30) == 0
+
+
+async def test_a_write_into_a_connection_closed_at_the_other_end_is_an_error_not_the_end(
+    e2e_queue: Queue,
+    spawn: Spawn,
+) -> None:
+    # The worker's database connections meet the same when the server restarts: their
+    # writes must fail as errors the worker retries, never end its process (SIGPIPE).
+    worker = spawn()
+    broken = await e2e_queue.enqueue("e2e.send_to_closed_peer", {})
+
+    async def failed_or_worker_gone() -> bool:
+        job = await e2e_queue.get_job(broken.id)
+        return job.status is JobStatus.FAILED or worker.poll() is not None
+
+    await wait_until(failed_or_worker_gone, timeout=30)
+    assert worker.poll() is None, f"the worker ended (exit status {worker.returncode})"
+    failed = await e2e_queue.get_job(broken.id)
+    assert failed.last_error is not None and "BrokenPipeError" in failed.last_error
+
+    after = await e2e_queue.enqueue("e2e.record", {"n": 1})
+    await wait_for_status(e2e_queue, after.id, JobStatus.SUCCEEDED, timeout=30)
+    assert worker.poll() is None
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0

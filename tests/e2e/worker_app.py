@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -72,3 +73,13 @@ async def raise_base(kind: str) -> None:
 @queue.task(name="e2e.raise_base_sync", max_attempts=1)
 def raise_base_sync(kind: str) -> None:
     _raise(kind)
+
+
+@queue.task(name="e2e.send_to_closed_peer", max_attempts=1)
+async def send_to_closed_peer() -> None:
+    # The write a worker makes into any connection whose other end is gone: a database
+    # connection during a server restart, as much as a peer that hung up on a task.
+    ours, theirs = socket.socketpair()
+    theirs.close()
+    with ours:
+        ours.send(b"hello?")

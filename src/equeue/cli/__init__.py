@@ -14,14 +14,13 @@ One module per group of commands: :mod:`~equeue.cli.stack` (dev, api, worker, mi
 
 from __future__ import annotations
 
-import contextlib
 import signal
-from collections.abc import Iterator
 
 import typer
 
 from equeue.cli import bench, jobs, keys, queues, stack
 from equeue.cli.common import AsJson, Common, ConfigFile, DatabaseUrl, Schema, remember
+from equeue.cli.sigpipe import sigpipe
 
 app = typer.Typer(
     help="equeue: a PostgreSQL-backed job queue.",
@@ -61,23 +60,11 @@ app.command(
 )(bench.bench)
 
 
-@contextlib.contextmanager
-def _ignore_sigpipe() -> Iterator[None]:
-    # `equeue jobs list --json | head` must end quietly, not in a traceback: writing to a
-    # closed pipe ends the process as it does other command-line tools.
-    if not hasattr(signal, "SIGPIPE"):  # not on Windows
-        yield
-        return
-    previous = signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGPIPE, previous)
-
-
 def main() -> None:
     """The ``equeue`` command (the console script and ``python -m equeue``)."""
-    with _ignore_sigpipe():
+    # `equeue jobs list --json | head` ends quietly, as other command-line tools do; the
+    # commands that serve ignore SIGPIPE again while they run (see cli/sigpipe.py).
+    with sigpipe(signal.SIG_DFL):
         app()
 
 

@@ -29,6 +29,7 @@ from equeue.cli.common import (
     user_queue,
     with_queue,
 )
+from equeue.cli.sigpipe import serving
 from equeue.loading import QueueNotFoundError
 from equeue.settings import Settings
 
@@ -36,6 +37,7 @@ Host = Annotated[str | None, typer.Option(help="API address [default: 127.0.0.1]
 Port = Annotated[int | None, typer.Option(help="API port [default: 8000]")]
 
 
+@serving
 @shared_options(json_output=False)
 def dev(
     host: Host = None,
@@ -72,6 +74,7 @@ def dev(
         fail(f"cannot start: {exc}")
 
 
+@serving
 @shared_options(json_output=False)
 def api(
     host: Annotated[str | None, typer.Option(help="Address [default: 127.0.0.1]")] = None,
@@ -205,6 +208,7 @@ def migrate(*, common: Common) -> None:
         out.print(f"schema {settings.schema} is up to date")
 
 
+@serving
 @shared_options(json_output=False)
 def worker(
     target: Annotated[

@@ -17,6 +17,7 @@ from equeue import Queue
 
 ROOT = Path(__file__).parents[3]
 APP = "tests.e2e.battery.battery_app:queue"
+LOG_TAIL_LINES = 40  #: lines of an exited worker's log shown in a failure message
 
 
 class Fleet:
@@ -34,9 +35,11 @@ class Fleet:
             "EQUEUE_SCHEMA": self.schema,
             "EQUEUE_E2E_DIR": str(self.folder),
             "PYTHONPATH": str(ROOT),
+            # A worker that crashes (a fatal signal) leaves its stack in its log.
+            "PYTHONFAULTHANDLER": "1",
             **(env or {}),
         }
-        self.logs.append(open(self.folder / f"worker{len(self.started)}.log", "wb"))
+        self.logs.append(open(self.log_path(len(self.started)), "wb"))
         command = [sys.executable, "-m", "equeue", "worker", APP, "--log-level", "WARNING"]
         proc = subprocess.Popen(
             [*command, "--poll-interval", "0.5", *options],
@@ -47,6 +50,23 @@ class Fleet:
         )
         self.started.append(proc)
         return proc
+
+    def log_path(self, index: int) -> Path:
+        """Where the worker started ``index``-th (from 0) writes its log."""
+        return self.folder / f"worker{index}.log"
+
+    def exited(self) -> str:
+        """Each worker that is no longer running: its exit status and its log's tail
+        (empty when every worker runs), for a failure message to say why."""
+        reports = []
+        for index, proc in enumerate(self.started):
+            if proc.poll() is None:
+                continue
+            self.logs[index].flush()
+            lines = self.log_path(index).read_text(errors="replace").splitlines()
+            tail = "\n".join(lines[-LOG_TAIL_LINES:]) or "(empty)"
+            reports.append(f"worker{index} (pid {proc.pid}) exited {proc.returncode}:\n{tail}")
+        return "\n\n".join(reports)
 
     def kill_all(self) -> None:
         for proc in self.started:
