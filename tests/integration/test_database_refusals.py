@@ -14,7 +14,7 @@ import pytest
 
 from equeue import Queue
 from equeue.api import ApiSettings, create_app
-from equeue.errors import DatabaseBusyError, DatabaseReadOnlyError
+from equeue.errors import DatabaseBusyError, DatabaseReadOnlyError, DatabaseUnavailableError
 from tests.conftest import storage_of
 
 KEY = f"refusals-{uuid.uuid4().hex}"
@@ -80,3 +80,26 @@ async def test_a_read_only_transaction_refuses_the_enqueue_clearly(
     finally:
         await connection.close()
     assert await count_jobs(db, queue.schema) == 0
+
+
+async def test_sessions_ended_under_the_pool_fail_as_unavailable_then_serve_again(
+    small_pool: Queue, db: asyncpg.Connection
+) -> None:
+    """The server ends every pooled session (a failover, an operator's
+    ``pg_terminate_backend``) and enqueues follow at once: each fails as
+    :class:`DatabaseUnavailableError` (the API's 503 with Retry-After), never as an
+    unknown error, and the next try is served on a fresh connection."""
+    storage = await storage_of(small_pool)
+    failures: list[Exception] = []
+    for _ in range(30):
+        async with storage.pool.acquire() as connection:
+            pid = connection.get_server_pid()
+        await db.execute("SELECT pg_terminate_backend($1)", pid)
+        try:
+            await small_pool.enqueue("t", {})
+        except DatabaseUnavailableError:
+            pass
+        except Exception as exc:  # any other kind is what this test finds
+            failures.append(exc)
+        await small_pool.enqueue("t", {})
+    assert failures == []

@@ -29,12 +29,16 @@ C = TypeVar("C", bound=type)
 
 #: Failures that say the server cannot be reached or the connection was lost: the
 #: network (OSError), the connection-exception class 08, the operator-intervention
-#: class 57 (shutdown, crash recovery) and "too many connections".
+#: class 57 (shutdown, crash recovery) and "too many connections". The driver's
+#: internal state errors belong here too: a session the server ended while it sat idle
+#: in the pool ("cannot switch to state ...; another operation is in progress") raises
+#: one before the statement is sent, until the driver sees the socket close.
 _UNAVAILABLE = (
     OSError,
     asyncpg.PostgresConnectionError,
     asyncpg.OperatorInterventionError,
     asyncpg.TooManyConnectionsError,
+    asyncpg.InternalClientError,
 )
 _DRIVER = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
 #: Refusals of any write: a read-only transaction (read-only database or standby), a full
