@@ -1,7 +1,7 @@
 """The administration façade: everything besides jobs that is read or managed from above
 the engine — queue flags and statistics, workers, registered tasks, readiness, table
-health, API keys, the fleet-wide metrics, the job-change events, workers over HTTP, and
-the audit trail.
+health, API keys, the fleet-wide metrics, the job-change events, workers over HTTP, the
+audit trail, and the schedules of periodic jobs.
 
 It is reached as ``queue.admin`` (see :class:`~equeue.queue.Queue`), and with
 :class:`~equeue.queue.Queue` it is the only way the API, the dashboard and the command
@@ -17,6 +17,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Protocol
 
 from equeue.audit import Actor, AuditEntry, AuditRecord
@@ -33,6 +34,7 @@ from equeue.records import (
     StoredKey,
     TableHealth,
 )
+from equeue.scheduling import Schedules
 from equeue.storage import Claimed, Failure, Storage
 from equeue.storage.api import ApiStorage, check_listener_query, events_channel
 from equeue.storage.pool import pending_migrations
@@ -56,6 +58,11 @@ class Admin:
 
     def __init__(self, queue: _Engine) -> None:
         self._queue = queue
+
+    @cached_property
+    def schedules(self) -> Schedules:
+        """The schedules of periodic jobs: list, create, change, pause, resume, delete."""
+        return Schedules(self._queue)
 
     async def _api(self) -> ApiStorage:
         return ApiStorage(await self._queue._storage())

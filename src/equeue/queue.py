@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from equeue import building
+from equeue import building, periodic
 from equeue.admin import Admin
 from equeue.errors import InvalidJobError
 from equeue.job import DEFAULT_LIMITS, Job, Limits
@@ -80,6 +80,8 @@ class Queue(ManagingJobs):
         self.allow_unknown_tasks = allow_unknown_tasks
         self.limits = limits
         self.tasks = TaskRegistry()
+        #: The schedules of ``@queue.periodic``, written to the database as a worker starts.
+        self.schedules = periodic.ScheduleRegistry()
         self._pool_sizes = (pool_min_size, pool_max_size)
         self._pool_wait = pool_wait_seconds
         self._store: Storage | None = None
@@ -180,6 +182,39 @@ class Queue(ManagingJobs):
             return task
 
         return register
+
+    def periodic(
+        self,
+        cron: str,
+        *,
+        timezone: str = "UTC",
+        payload: Mapping[str, Any] | None = None,
+        on_missed: periodic.OnMissed = "skip",
+        catch_up_limit: int = periodic.DEFAULT_CATCH_UP_LIMIT,
+        name: str | None = None,
+        queue: str | None = None,
+        priority: int | None = None,
+    ) -> Callable[[Any], Task[Any, Any]]:
+        """Run a task on a cron schedule: ``@queue.periodic(cron="*/5 * * * *",
+        timezone="Europe/Paris")`` over a function (registered as a task with the default
+        options) or over ``@queue.task(...)``. Each tick enqueues one job whose payload is
+        ``payload`` plus ``tick`` (the tick's ISO 8601 time, UTC). ``on_missed`` says what
+        runs for ticks nobody enqueued in time: ``skip`` (the latest only) or ``catch_up``
+        (each, up to ``catch_up_limit``). ``name`` defaults to the task's. See
+        docs/periodic.md.
+        """
+        return periodic.decorator(
+            self.task(),
+            self.schedules,
+            name,
+            cron=cron,
+            timezone=timezone,
+            payload=dict(payload or {}),
+            on_missed=on_missed,
+            catch_up_limit=catch_up_limit,
+            queue=queue,
+            priority=priority,
+        )
 
     # --- enqueue ----------------------------------------------------------------------------
 

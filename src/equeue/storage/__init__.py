@@ -9,6 +9,7 @@ rows into values by column name. Nothing above this layer writes SQL. By concern
 - :mod:`~equeue.storage.workers`: worker and task rows, job statistics;
 - :mod:`~equeue.storage.maintenance`: the maintenance duties;
 - :mod:`~equeue.storage.audit`: the audit trail of operator actions;
+- :mod:`~equeue.storage.schedules`: periodic jobs' schedules and ticks;
 - :mod:`~equeue.storage.seam`: what statements run on, and what the worker asks of storage;
 - :mod:`~equeue.storage.rows`: the values built from rows.
 """
@@ -25,6 +26,7 @@ from equeue.storage.jobs import COPY_FROM, SETTLE_ROUNDS, JobStatements
 from equeue.storage.maintenance import MaintenanceStatements
 from equeue.storage.reads import JobFilter, ReadStatements
 from equeue.storage.rows import Claimed, Failure, Handoff, Offer, Renewed, job_from_row
+from equeue.storage.schedules import ScheduleStatements, TickRound
 from equeue.storage.seam import (
     Connection,
     Executor,
@@ -47,6 +49,7 @@ __all__ = [
     "Offer",
     "Renewed",
     "Storage",
+    "TickRound",
     "WorkerStorage",
     "job_from_row",
 ]
@@ -60,6 +63,7 @@ class Storage(
     WorkerStatements,
     MaintenanceStatements,
     AuditStatements,
+    ScheduleStatements,
 ):
     """Runs the named queries of one schema over an asyncpg pool."""
 

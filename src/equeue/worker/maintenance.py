@@ -5,8 +5,9 @@ named after the schema and the duty: whoever gets it does the work, the others s
 round. Transaction-scoped locks survive PgBouncer in transaction mode and free
 themselves when a process dies.
 
-Rescue, promotion and the folding of counted job changes into the counts run every
-``interval``; the slower duties (retention pruning of jobs and of the audit trail,
+Rescue, promotion, the enqueueing of periodic jobs' due ticks and the folding of counted
+job changes into the counts run every ``interval``; the slower duties (retention pruning
+of jobs, of the audit trail and of the schedules' past ticks,
 forgetting dead workers and offers, statistics steps older than an hour and spent sign-in
 codes) run in a loop of their own, so a long pruning round never delays a rescue.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from equeue.errors import DatabaseError
 from equeue.storage import Storage
 from equeue.worker.stats import JobStats
+from equeue.worker.ticker import Ticker
 
 log = logging.getLogger("equeue.maintenance")
 #: How long the statistics per 10-second step are kept: the dashboard charts an hour.
@@ -61,9 +63,14 @@ class PruneRound:
 
 class Maintenance:
     def __init__(
-        self, storage: Storage, settings: MaintenanceSettings, stats: JobStats | None = None
+        self,
+        storage: Storage,
+        settings: MaintenanceSettings,
+        stats: JobStats | None = None,
+        ticker: Ticker | None = None,
     ) -> None:
         self._storage = storage
+        self._ticker = ticker or Ticker(storage)
         self._settings = settings
         self._stats = stats
         self._last_slow = 0.0
@@ -115,6 +122,7 @@ class Maintenance:
         s = self._settings
         await self._rescue()
         await self._storage.run_duty("promote", "promote_due_jobs", s.batch_size)
+        await self._ticker.run_once()
         # Readers fold too, but a queue nobody reads would pile its changes up.
         await self._storage.fold_job_counts()
 
@@ -134,6 +142,9 @@ class Maintenance:
         await self._storage.run_duty("offers", "prune_dead_offers")
         await self._storage.run_duty("steps", "prune_stats_steps", STATS_STEPS_KEPT_SECONDS)
         await self._storage.run_duty("sign-ins", "prune_sign_ins")
+        await self._storage.run_duty(
+            "ticks", "prune_schedule_ticks", s.retention_seconds, s.prune_batch_size
+        )
         return pruned.caught_up
 
     async def _rescue(self) -> None:

@@ -41,6 +41,7 @@ from equeue.worker.settings import WorkerSettings
 from equeue.worker.stats import JobStats
 from equeue.worker.stopping import drain
 from equeue.worker.threads import TaskThreads
+from equeue.worker.ticker import Ticker, register_schedules
 
 __all__ = ["Worker", "WorkerSettings", "run_worker"]
 
@@ -114,7 +115,8 @@ class Worker:
             if s.listen:
                 await notifier.start()
             if s.maintenance:
-                duties = Maintenance(storage, s.maintenance_settings, self.stats)
+                ticker = Ticker(storage, self.queue.limits)
+                duties = Maintenance(storage, s.maintenance_settings, self.stats, ticker)
                 maintenance = asyncio.create_task(duties.run_forever())
             await self.serve(storage, notifier)
         finally:
@@ -179,6 +181,7 @@ class Worker:
         await storage.register_tasks(
             [(t.name, t.queue, t.priority, t.max_attempts, t.timeout) for t in self.queue.tasks]
         )
+        await register_schedules(storage, self.queue.schedules)
         # Listed before the first claim, so no job ever names a worker nobody can find; the
         # heartbeat's first beat comes in its own thread, possibly after jobs have run.
         await storage.register_worker(

@@ -1,0 +1,96 @@
+"""Managing schedules at run time: ``queue.admin.schedules`` (the API and the command line
+go through it). Every change is decided on the database's clock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from equeue import periodic
+from equeue.periodic import Schedule, ScheduleNotFoundError, ScheduleSpec
+from equeue.storage import Storage
+
+#: What an update may change (``paused`` besides: see :meth:`Schedules.update`).
+CHANGEABLE = frozenset(
+    {"task", "cron", "timezone", "payload", "queue", "priority", "on_missed", "catch_up_limit"}
+)
+
+
+class ScheduleExistsError(periodic.InvalidScheduleError):
+    """A schedule of this name exists already."""
+
+
+class _Engine(Protocol):
+    async def _storage(self) -> Storage: ...
+
+
+class Schedules:
+    """Create, read, change, pause, resume and delete the schedules of one queue."""
+
+    def __init__(self, queue: _Engine) -> None:
+        self._queue = queue
+
+    async def list(self) -> list[Schedule]:
+        """Every schedule, by name."""
+        return await (await self._queue._storage()).list_schedules()
+
+    async def get(self, name: str) -> Schedule:
+        """The schedule ``name``; :class:`ScheduleNotFoundError` when there is none."""
+        found = await (await self._queue._storage()).get_schedule(name)
+        if found is None:
+            raise _not_found(name)
+        return found
+
+    async def create(self, spec: ScheduleSpec, *, paused: bool = False) -> Schedule:
+        """Write a new schedule, starting at its first tick after now;
+        :class:`ScheduleExistsError` when the name is taken."""
+        storage = await self._queue._storage()
+        first = periodic.first_run(spec, await storage.database_now())
+        created = await storage.create_schedule(spec, paused, first)
+        if created is None:
+            raise ScheduleExistsError(f"a schedule named {spec.name!r} exists already")
+        return created
+
+    async def update(
+        self, name: str, changes: dict[str, Any], paused: bool | None = None
+    ) -> Schedule:
+        """Change a schedule's definition (keys of :data:`CHANGEABLE`) and paused flag.
+
+        A new cron expression or time zone, or a resume, starts the schedule at its first
+        tick after now: ticks that passed while it was paused are not run.
+        """
+        unknown = set(changes) - CHANGEABLE
+        if unknown:
+            raise periodic.InvalidScheduleError(f"cannot change {sorted(unknown)}")
+
+        def change(old: Schedule, now: datetime) -> tuple[ScheduleSpec, bool, datetime]:
+            spec = replace(old.spec, **changes)
+            still_paused = old.paused if paused is None else paused
+            moved = (spec.cron, spec.timezone) != (old.spec.cron, old.spec.timezone)
+            resumed = old.paused and not still_paused
+            next_run_at = periodic.first_run(spec, now) if moved or resumed else old.next_run_at
+            return spec, still_paused, next_run_at
+
+        changed = await (await self._queue._storage()).change_schedule(name, change)
+        if changed is None:
+            raise _not_found(name)
+        return changed
+
+    async def pause(self, name: str) -> Schedule:
+        """Stop enqueueing the schedule's ticks until it is resumed."""
+        return await self.update(name, {}, paused=True)
+
+    async def resume(self, name: str) -> Schedule:
+        """Enqueue the schedule's ticks again, from its first tick after now."""
+        return await self.update(name, {}, paused=False)
+
+    async def delete(self, name: str) -> None:
+        """Delete a schedule (its jobs stay). A schedule of ``@queue.periodic`` comes back
+        when a worker that defines it starts: remove it from the code too."""
+        if not await (await self._queue._storage()).delete_schedule(name):
+            raise _not_found(name)
+
+
+def _not_found(name: str) -> ScheduleNotFoundError:
+    return ScheduleNotFoundError(f"no schedule named {name!r}")
