@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from equeue.audit import Actor, AuditEntry, AuditRecord
 from equeue.bulk import Action, bulk_action
+from equeue.job import Limits
 from equeue.listener import Listener
 from equeue.records import (
     BulkResult,
@@ -46,6 +47,7 @@ class _Engine(Protocol):
 
     dsn: str | None
     schema: str
+    limits: Limits
 
     @property
     def session_dsn(self) -> str: ...

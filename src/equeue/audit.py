@@ -29,6 +29,11 @@ class Action(StrEnum):
     QUEUE_RESUME = "queue.resume"
     KEY_CREATE = "key.create"
     KEY_REVOKE = "key.revoke"
+    SCHEDULE_CREATE = "schedule.create"
+    SCHEDULE_UPDATE = "schedule.update"
+    SCHEDULE_PAUSE = "schedule.pause"
+    SCHEDULE_RESUME = "schedule.resume"
+    SCHEDULE_DELETE = "schedule.delete"
 
 
 #: The actor id of every command-line action (its name is the operating system's user).

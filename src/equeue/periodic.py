@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterError, croniter
 
-from equeue.errors import InvalidJobError
+from equeue.errors import EqueueError, InvalidJobError
 from equeue.job import NAME_PATTERN
 from equeue.task import Task
 
@@ -44,7 +44,7 @@ class InvalidScheduleError(InvalidJobError):
     """A schedule was refused: a bad cron expression, an unknown time zone, a bad option."""
 
 
-class ScheduleNotFoundError(LookupError):
+class ScheduleNotFoundError(EqueueError, LookupError):
     """No schedule has this name."""
 
 

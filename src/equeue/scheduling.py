@@ -7,7 +7,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from equeue import periodic
+from equeue import building, periodic
+from equeue.errors import InvalidJobError
+from equeue.job import Limits
 from equeue.periodic import Schedule, ScheduleNotFoundError, ScheduleSpec
 from equeue.storage import Storage
 
@@ -22,6 +24,8 @@ class ScheduleExistsError(periodic.InvalidScheduleError):
 
 
 class _Engine(Protocol):
+    limits: Limits
+
     async def _storage(self) -> Storage: ...
 
 
@@ -46,7 +50,9 @@ class Schedules:
         """Write a new schedule, starting at its first tick after now;
         :class:`ScheduleExistsError` when the name is taken."""
         storage = await self._queue._storage()
-        first = periodic.first_run(spec, await storage.database_now())
+        now = await storage.database_now()
+        self._check_jobs(spec, now)
+        first = periodic.first_run(spec, now)
         created = await storage.create_schedule(spec, paused, first)
         if created is None:
             raise ScheduleExistsError(f"a schedule named {spec.name!r} exists already")
@@ -66,6 +72,7 @@ class Schedules:
 
         def change(old: Schedule, now: datetime) -> tuple[ScheduleSpec, bool, datetime]:
             spec = replace(old.spec, **changes)
+            self._check_jobs(spec, now)
             still_paused = old.paused if paused is None else paused
             moved = (spec.cron, spec.timezone) != (old.spec.cron, old.spec.timezone)
             resumed = old.paused and not still_paused
@@ -76,6 +83,19 @@ class Schedules:
         if changed is None:
             raise _not_found(name)
         return changed
+
+    def _check_jobs(self, spec: ScheduleSpec, now: datetime) -> None:
+        """Refuse a schedule whose jobs would be refused (a payload too large, a priority
+        out of range), rather than have it fail at each tick."""
+        options = {"queue": spec.queue, "priority": spec.priority, "tags": ["schedule:x"]}
+        try:
+            building.build(
+                spec.task, periodic.tick_payload(spec, now), options, {}, self._queue.limits
+            )
+        except periodic.InvalidScheduleError:
+            raise
+        except InvalidJobError as exc:
+            raise periodic.InvalidScheduleError(f"its jobs would be refused: {exc}") from None
 
     async def pause(self, name: str) -> Schedule:
         """Stop enqueueing the schedule's ticks until it is resumed."""

@@ -4,6 +4,11 @@
 a bound that moves with the clock, which a schema cannot state (the field's description
 does). Generated times beyond it are moved inside it, so the checks judge everything else
 about the request; the API tests check the bound itself.
+
+A schedule's ``cron`` and ``timezone`` must be an expression croniter reads and a zone
+zoneinfo knows, which no pattern states: generated ones that are not are replaced by
+valid ones, and a generated payload's ``tick`` key (which every tick sets) is dropped.
+The API tests check those refusals themselves.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 import schemathesis
 
 from equeue.job import DEFAULT_LIMITS
+from equeue.periodic import InvalidScheduleError, parse_cron, zone
 
 _HORIZON = timedelta(seconds=DEFAULT_LIMITS.max_delay_seconds)
 # RFC 3339 date-time, the schema's format: anything else is left for the checks to judge.
@@ -34,6 +40,30 @@ def _within_horizon(job: Any) -> None:
     now = datetime.now(UTC)
     if moment > now + _HORIZON - timedelta(days=1):
         job["run_at"] = (now + timedelta(days=1)).isoformat()
+
+
+#: A schedule's free-text fields, with the bounds of their schema: a value outside them is
+#: the generator's deliberate mistake, left for the checks to judge.
+_SCHEDULE_TEXTS = (("cron", parse_cron, "*/5 * * * *", 200), ("timezone", zone, "UTC", 100))
+
+
+def _valid_schedule(body: dict[str, Any]) -> None:
+    for key, check, valid, longest in _SCHEDULE_TEXTS:
+        value = body.get(key)
+        if isinstance(value, str) and 0 < len(value) <= longest:
+            try:
+                check(value)
+            except InvalidScheduleError:
+                body[key] = valid
+    if isinstance(body.get("payload"), dict):
+        body["payload"].pop("tick", None)
+
+
+@schemathesis.hook
+def before_call(_context: Any, case: Any, _kwargs: Any) -> None:
+    # Every phase calls this one, the coverage phase too (map_body is for generated data).
+    if case.operation.path.startswith("/v1/schedules") and isinstance(case.body, dict):
+        _valid_schedule(case.body)
 
 
 @schemathesis.hook

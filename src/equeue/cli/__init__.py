@@ -18,7 +18,7 @@ import signal
 
 import typer
 
-from equeue.cli import bench, jobs, keys, queues, stack
+from equeue.cli import bench, jobs, keys, queues, schedules, stack
 from equeue.cli.common import AsJson, Common, ConfigFile, DatabaseUrl, Schema, remember
 from equeue.cli.sigpipe import sigpipe
 
@@ -53,6 +53,7 @@ app.command()(jobs.enqueue)
 app.add_typer(jobs.jobs_app, name="jobs")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(queues.queues_app, name="queues")
+app.add_typer(schedules.schedules_app, name="schedules")
 app.command("replay-dlq")(jobs.replay_dlq)
 app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},

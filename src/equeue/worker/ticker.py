@@ -86,13 +86,15 @@ class Ticker:
                 await self._storage.record_tick_jobs(
                     conn, spec.name, claimed, [job.id for job in inserted]
                 )
-                return claimed
         except InvalidJobError as exc:
             # Its definition cannot make a job (a task's bounds changed under it): the
             # ticks are passed over, so the schedule does not fail again every round.
             log.error("schedule %s skipped ticks it cannot enqueue: %s", spec.name, exc)
             await self._storage.claim_ticks(conn, schedule, plan.next_run_at, [])
             return []
+        for tick in claimed:
+            log.debug("schedule %s: enqueued tick %s", spec.name, tick.isoformat())
+        return claimed
 
     def _job(self, schedule: Schedule, tick: datetime, defaults: building.Defaults) -> NewJob:
         spec = schedule.spec

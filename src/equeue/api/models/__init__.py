@@ -43,6 +43,7 @@ from equeue.api.models.jobs import (
 )
 from equeue.api.models.keys import EventToken, KeyCreated, KeyIn, KeyList, KeyOut, Scope
 from equeue.api.models.queues import QueueList, QueueOut, QueueState, Replayed
+from equeue.api.models.schedules import ScheduleChange, ScheduleIn, ScheduleList, ScheduleOut
 from equeue.api.models.session import Me, SignedIn, SignInIn
 from equeue.api.models.work import (
     Claimed,
@@ -97,6 +98,10 @@ __all__ = [
     "QueueState",
     "Replayed",
     "Reported",
+    "ScheduleChange",
+    "ScheduleIn",
+    "ScheduleList",
+    "ScheduleOut",
     "Scope",
     "Series",
     "SeriesPoint",
