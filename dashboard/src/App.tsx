@@ -12,6 +12,7 @@ import { LiveProvider } from "./live/LiveProvider";
 import { DeadLettersView } from "./views/DeadLetters";
 import { Overview } from "./views/Overview";
 import { QueuesView } from "./views/Queues";
+import { SchedulesView } from "./views/Schedules";
 import { TasksView } from "./views/Tasks";
 import { WorkersView } from "./views/Workers";
 
@@ -31,6 +32,7 @@ const NAV = [
   ["/queues", "Queues"],
   ["/workers", "Workers"],
   ["/tasks", "Tasks"],
+  ["/schedules", "Schedules"],
 ] as const;
 
 function Nav() {
@@ -91,6 +93,7 @@ function Shell() {
           <Route path="/queues" component={QueuesView} />
           <Route path="/workers" component={WorkersView} />
           <Route path="/tasks" component={TasksView} />
+          <Route path="/schedules" component={SchedulesView} />
           <Route path="/enqueue" component={EnqueueView} />
           <Route path="/audit" component={AuditView} />
           <Route path="/sign-in" component={Overview} />

@@ -18,6 +18,7 @@ export type SeriesPoint = Schemas["SeriesPoint"];
 export type StatsSeries = Schemas["Series"];
 export type AuditRecord = Schemas["AuditOut"];
 export type AuditPage = Schemas["AuditPage"];
+export type Schedule = Schemas["ScheduleOut"];
 
 /** What the lists of jobs show of each job. A page of jobs carries only the fields asked
  * for (`fields=`; payload and result never unless asked), so every list asks for these. */

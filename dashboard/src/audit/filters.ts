@@ -17,6 +17,11 @@ export const ACTIONS = [
   "queue.resume",
   "key.create",
   "key.revoke",
+  "schedule.create",
+  "schedule.update",
+  "schedule.pause",
+  "schedule.resume",
+  "schedule.delete",
 ] as const;
 
 /** The actor id of the command line's actions. */
