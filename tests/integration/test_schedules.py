@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from equeue import Queue
 from equeue.periodic import ScheduleNotFoundError, ScheduleSpec
 from equeue.scheduling import ScheduleExistsError
 from equeue.worker.ticker import Ticker, register_schedules
-from tests.conftest import storage_of
+from tests.conftest import storage_of, wait_until
 
 
 async def jobs_per_tick(db: asyncpg.Connection, schema: str) -> Counter[str]:
@@ -92,16 +93,19 @@ async def test_a_paused_schedule_enqueues_nothing_and_resumes_from_now(
     assert (await ticker.run_once()).jobs == 0
 
 
-async def race(leaders: list[Ticker], seconds: float, exclusive: bool) -> None:
-    """Each leader runs rounds back to back for ``seconds``, all at once."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
+async def race(leaders: list[Ticker], exclusive: bool, done: Callable[[], Awaitable[bool]]) -> None:
+    """Each leader runs rounds back to back, all at once, until ``done``."""
+    finished = asyncio.Event()
 
     async def lead(ticker: Ticker) -> None:
-        while loop.time() < deadline:
+        while not finished.is_set():
             await ticker.run_once(exclusive=exclusive)
 
-    await asyncio.gather(*(lead(t) for t in leaders))
+    async def watch() -> None:
+        await wait_until(done, timeout=30)
+        finished.set()
+
+    await asyncio.gather(watch(), *(lead(t) for t in leaders))
 
 
 @pytest.mark.parametrize("exclusive", [True, False], ids=["duty-lock", "no-lock"])
@@ -115,13 +119,17 @@ async def test_leaders_racing_never_enqueue_a_tick_twice(
     others = [Queue(database_url, schema=queue.schema, pool_max_size=2) for _ in range(3)]
     try:
         leaders = [Ticker(await storage_of(q)) for q in [queue, *others] for _ in range(2)]
-        await race(leaders, 3.5, exclusive)
+
+        async def four_ticks() -> bool:
+            return len(await jobs_per_tick(db, queue.schema)) >= 4
+
+        await race(leaders, exclusive, four_ticks)
     finally:
         for other in others:
             await other.close()
 
     per_tick = await jobs_per_tick(db, queue.schema)
-    assert len(per_tick) >= 3
+    assert len(per_tick) >= 4
     assert set(per_tick.values()) == {1}
 
 
