@@ -127,7 +127,8 @@ async def test_each_change_of_a_schedule_is_audited(server: Server, api: httpx.A
     name = unique("s")
     async with server.client(ops["key"]) as client:
         await create(client, name=name)
-        await client.patch(f"/v1/schedules/{name}", json={"cron": "0 10 * * *"})
+        changed = {"cron": "0 10 * * *", "payload": {"token": "s3cret"}}
+        await client.patch(f"/v1/schedules/{name}", json=changed)
         await client.post(f"/v1/schedules/{name}/pause")
         await client.post(f"/v1/schedules/{name}/resume")
         await client.delete(f"/v1/schedules/{name}")
@@ -142,4 +143,4 @@ async def test_each_change_of_a_schedule_is_audited(server: Server, api: httpx.A
         "schedule.delete",
     ]
     assert all(r["target"]["schedule"] == name for r in records)
-    assert records[1]["target"]["cron"] == "0 10 * * *"
+    assert records[1]["target"] == {"schedule": name, "cron": "0 10 * * *", "payload": "changed"}

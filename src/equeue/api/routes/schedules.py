@@ -87,7 +87,10 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
         changes = body.definition()
         with _refusals():
             changed = await schedules.update(name, changes, paused=body.paused)
-        target = {"schedule": name, **changes}
+        # A payload may carry what the trail's readers need not see: only its change is.
+        target = {"schedule": name, **{k: v for k, v in changes.items() if k != "payload"}}
+        if "payload" in changes:
+            target["payload"] = "changed"
         if body.paused is not None:
             target["paused"] = body.paused
         await audit(Action.SCHEDULE_UPDATE, target=target)
