@@ -40,6 +40,7 @@ from equeue.storage import Claimed, Failure, Storage
 from equeue.storage.api import ApiStorage, check_listener_query, events_channel
 from equeue.storage.pool import pending_migrations
 from equeue.storage.sql import channel_name
+from equeue.task import TaskRegistry
 
 
 class _Engine(Protocol):
@@ -48,6 +49,8 @@ class _Engine(Protocol):
     dsn: str | None
     schema: str
     limits: Limits
+    tasks: TaskRegistry
+    allow_unknown_tasks: bool
 
     @property
     def session_dsn(self) -> str: ...

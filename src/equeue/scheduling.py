@@ -12,6 +12,7 @@ from equeue.errors import InvalidJobError
 from equeue.job import Limits
 from equeue.periodic import Schedule, ScheduleNotFoundError, ScheduleSpec
 from equeue.storage import Storage
+from equeue.task import TaskRegistry
 
 #: What an update may change (``paused`` besides: see :meth:`Schedules.update`).
 CHANGEABLE = frozenset(
@@ -25,6 +26,8 @@ class ScheduleExistsError(periodic.InvalidScheduleError):
 
 class _Engine(Protocol):
     limits: Limits
+    tasks: TaskRegistry
+    allow_unknown_tasks: bool
 
     async def _storage(self) -> Storage: ...
 
@@ -52,6 +55,7 @@ class Schedules:
         storage = await self._queue._storage()
         now = await storage.database_now()
         self._check_jobs(spec, now)
+        await self._check_task(storage, spec.task)
         first = periodic.first_run(spec, now)
         created = await storage.create_schedule(spec, paused, first)
         if created is None:
@@ -69,6 +73,9 @@ class Schedules:
         unknown = set(changes) - CHANGEABLE
         if unknown:
             raise periodic.InvalidScheduleError(f"cannot change {sorted(unknown)}")
+        storage = await self._queue._storage()
+        if "task" in changes:
+            await self._check_task(storage, changes["task"])
 
         def change(old: Schedule, now: datetime) -> tuple[ScheduleSpec, bool, datetime]:
             spec = replace(old.spec, **changes)
@@ -79,10 +86,20 @@ class Schedules:
             next_run_at = periodic.first_run(spec, now) if moved or resumed else old.next_run_at
             return spec, still_paused, next_run_at
 
-        changed = await (await self._queue._storage()).change_schedule(name, change)
+        changed = await storage.change_schedule(name, change)
         if changed is None:
             raise _not_found(name)
         return changed
+
+    async def _check_task(self, storage: Storage, task: str) -> None:
+        """Refuse a task no worker registered (unless unknown tasks are allowed, as for an
+        enqueue): its jobs would wait for ever, one more at each tick."""
+        if self._queue.allow_unknown_tasks or task in self._queue.tasks:
+            return
+        if task not in await storage.task_defaults([task]):
+            raise periodic.InvalidScheduleError(
+                f"no worker has registered task {task!r} (see allow_unknown_tasks)"
+            )
 
     def _check_jobs(self, spec: ScheduleSpec, now: datetime) -> None:
         """Refuse a schedule whose jobs would be refused (a payload too large, a priority

@@ -4,16 +4,30 @@ change audited."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
+from equeue import Queue
 from tests.e2e.test_api_http import Server, assert_error, unique
 from tests.e2e.test_audit import audit_of, new_key
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", autouse=True)
+def registered_tasks(server: Server) -> None:
+    """The tasks these schedules run, as a worker would register them."""
+
+    async def register() -> None:
+        async with Queue(server.dsn, schema=server.schema) as queue:
+            rows = [(name, "default", 0, 5, None) for name in ("report.build", "t")]
+            await (await queue._storage()).register_tasks(rows)
+
+    asyncio.run(register())
 
 
 async def create(api: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
@@ -68,6 +82,7 @@ async def test_the_next_run_follows_the_time_zone(api: httpx.AsyncClient) -> Non
         ({"cron": "every day"}, "must have 5 fields"),
         ({"timezone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
         ({"payload": {"tick": "x"}}, "must not hold 'tick'"),
+        ({"task": "report.biuld"}, "no worker has registered task 'report.biuld'"),
     ],
 )
 async def test_a_bad_definition_is_refused_with_what_is_wrong(

@@ -14,10 +14,17 @@ import asyncpg
 import pytest
 
 from equeue import Queue
-from equeue.periodic import ScheduleNotFoundError, ScheduleSpec
+from equeue.periodic import InvalidScheduleError, ScheduleNotFoundError, ScheduleSpec
 from equeue.scheduling import ScheduleExistsError
 from equeue.worker.ticker import Ticker, register_schedules
 from tests.conftest import storage_of, wait_until
+
+
+@pytest.fixture(autouse=True)
+def any_task(queue: Queue) -> None:
+    # The tasks named here are registered by no worker: schedules of them are allowed, as
+    # enqueues of them are, only with allow_unknown_tasks (see the test of the refusal).
+    queue.allow_unknown_tasks = True
 
 
 async def jobs_per_tick(db: asyncpg.Connection, schema: str) -> Counter[str]:
@@ -198,3 +205,16 @@ async def test_creating_a_taken_name_or_changing_a_missing_schedule_is_refused(
         await schedules.delete("missing")
     await schedules.delete("s")
     assert await schedules.list() == []
+
+
+async def test_a_schedule_of_a_task_no_worker_registered_is_refused(queue: Queue) -> None:
+    queue.allow_unknown_tasks = False
+    spec = ScheduleSpec("s", "report.build", "0 1 * * *")
+    with pytest.raises(
+        InvalidScheduleError, match=r"no worker has registered task 'report\.build'"
+    ):
+        await queue.admin.schedules.create(spec)
+    await (await storage_of(queue)).register_tasks([("report.build", "default", 0, 5, None)])
+    assert (await queue.admin.schedules.create(spec)).spec.task == "report.build"
+    with pytest.raises(InvalidScheduleError, match="no worker has registered task 'typo'"):
+        await queue.admin.schedules.update("s", {"task": "typo"})

@@ -14,7 +14,9 @@ from tests.integration.test_cli import cli, env  # noqa: F401  (the fixture)
 
 def make_schedules(env: dict[str, str]) -> None:  # noqa: F811
     async def go() -> None:
-        async with Queue(env["EQUEUE_DATABASE_URL"], schema=env["EQUEUE_SCHEMA"]) as queue:
+        async with Queue(
+            env["EQUEUE_DATABASE_URL"], schema=env["EQUEUE_SCHEMA"], allow_unknown_tasks=True
+        ) as queue:
             await queue.migrate()
             spec = ScheduleSpec("nightly", "report.build", "0 3 * * *", timezone="Europe/Paris")
             await queue.admin.schedules.create(spec)
