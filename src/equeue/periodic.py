@@ -191,7 +191,8 @@ def due(spec: ScheduleSpec, next_run_at: datetime, now: datetime) -> Due:
         if tick < next_run_at:
             break
         ticks.append(tick)
-    dropped = bool(ticks) and ticks[-1] > next_run_at
+    # Older ticks were left out when the bound was reached with one more still due.
+    dropped = len(ticks) == keep and walk.prev() >= next_run_at
     return Due(ticks[::-1], following, dropped)
 
 

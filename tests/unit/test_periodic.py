@@ -215,3 +215,16 @@ def test_periodic_refuses_a_bad_cron_at_import_time() -> None:
     with pytest.raises(InvalidScheduleError, match="is not valid"):
         queue.periodic(cron="99 * * * *")(send_report)
     assert len(queue.tasks) == 0
+
+
+def test_nothing_is_reported_dropped_when_every_due_tick_is_enqueued() -> None:
+    # next_run_at off the expression's ticks (set by hand, say): 00:05 and 00:10 are due.
+    plan = due(
+        spec(on_missed="catch_up", catch_up_limit=3), utc(2026, 1, 1, 0, 2), utc(2026, 1, 1, 0, 10)
+    )
+    assert plan.ticks == [utc(2026, 1, 1, 0, 5), utc(2026, 1, 1, 0, 10)]
+    assert not plan.dropped
+    bounded = due(
+        spec(on_missed="catch_up", catch_up_limit=2), utc(2026, 1, 1), utc(2026, 1, 1, 0, 10)
+    )
+    assert bounded.dropped
