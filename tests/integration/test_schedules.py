@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 
 from equeue import Queue
+from equeue.job import Limits
 from equeue.periodic import InvalidScheduleError, ScheduleNotFoundError, ScheduleSpec
 from equeue.scheduling import ScheduleExistsError
 from equeue.worker.ticker import Ticker, register_schedules
@@ -218,3 +219,24 @@ async def test_a_schedule_of_a_task_no_worker_registered_is_refused(queue: Queue
     assert (await queue.admin.schedules.create(spec)).spec.task == "report.build"
     with pytest.raises(InvalidScheduleError, match="no worker has registered task 'typo'"):
         await queue.admin.schedules.update("s", {"task": "typo"})
+
+
+async def test_a_schedule_whose_job_is_refused_is_passed_over_without_stopping_the_others(
+    queue: Queue, db: asyncpg.Connection
+) -> None:
+    schedules = queue.admin.schedules
+    await schedules.create(ScheduleSpec("big", "t", "* * * * *", payload={"blob": "x" * 100}))
+    await schedules.create(ScheduleSpec("small", "t", "* * * * *"))
+    tick = (await database_now(queue)).replace(second=0, microsecond=0)
+    for name in ("big", "small"):
+        await move_next_run(db, queue.schema, name, tick)
+    # The workers' bounds shrank since the schedule was made: its jobs are refused now.
+    ticker = Ticker(await storage_of(queue), Limits(max_payload_bytes=64))
+
+    enqueued = await ticker.run_once()
+
+    assert enqueued.ticks == {"small": [tick.isoformat()]}
+    big = await schedules.get("big")
+    assert big.next_run_at > tick
+    assert big.last_run_at is None
+    assert (await ticker.run_once()).jobs == 0  # and it does not fail again every round
