@@ -197,13 +197,16 @@ class Queue(ManagingJobs):
         dedupe_key: str | None = None,
         tags: list[str] | None = None,
         connection: Connection | None = None,
+        idempotency_key: str | None = None,
     ) -> Job:
         """Enqueue one job and return it.
 
         Options left out take the task's defaults when this queue knows the task. With
         ``connection`` (an asyncpg connection in an open transaction) the job exists if
         and only if that transaction commits. With a ``dedupe_key`` an unfinished job
-        already holds, the holder is returned with ``deduplicated=True``.
+        already holds, the holder is returned with ``deduplicated=True``. With an
+        ``idempotency_key`` a request made before, finished job or not, returns its job
+        (``deduplicated=True``); see :mod:`equeue.storage.idempotency`.
 
         A job that may run at once, enqueued outside a caller's transaction and without a
         dedupe key, goes straight to an idle worker when one waits for its queue: it is
@@ -226,6 +229,8 @@ class Queue(ManagingJobs):
         defaults = await self._task_defaults({name})
         storage = await self._storage()
         new = building.build(name, payload, options, defaults, self.limits)
+        if idempotency_key is not None:
+            return await storage.insert_job_once(new, idempotency_key, connection)
         if connection is None and new.dedupe_key is None and new.run_at is None and not new.delay:
             # Runnable now, committed on its own: an idle worker may take it directly.
             return await storage.insert_job_now(new)

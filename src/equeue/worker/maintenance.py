@@ -6,9 +6,9 @@ round. Transaction-scoped locks survive PgBouncer in transaction mode and free
 themselves when a process dies.
 
 Rescue, promotion and the folding of counted job changes into the counts run every
-``interval``; the slower duties (retention pruning of jobs and of the audit trail,
-forgetting dead workers and offers, statistics steps older than an hour and spent sign-in
-codes) run in a loop of their own, so a long pruning round never delays a rescue.
+``interval``; the slower duties (retention pruning of jobs, of idempotency keys and of
+the audit trail, forgetting dead workers and offers, statistics steps older than an hour
+and spent sign-in codes) run in a loop of their own, so a long pruning round never delays a rescue.
 """
 
 from __future__ import annotations
@@ -126,6 +126,7 @@ class Maintenance:
         pruned = await self.prune()
         if pruned.deleted:
             log.info("pruned %d finished jobs past their retention", pruned.deleted)
+        await self._prune_idempotency_keys()
         # Operators act far more rarely than jobs finish: one batch per round keeps up.
         await self._storage.run_duty(
             "audit", "prune_audit_log", s.retention_seconds, s.prune_batch_size
@@ -135,6 +136,20 @@ class Maintenance:
         await self._storage.run_duty("steps", "prune_stats_steps", STATS_STEPS_KEPT_SECONDS)
         await self._storage.run_duty("sign-ins", "prune_sign_ins")
         return pruned.caught_up
+
+    async def _prune_idempotency_keys(self) -> None:
+        """Idempotency keys past the retention, batch after batch for at most
+        ``prune_round_seconds``: keyed enqueues may come as fast as jobs finish."""
+        s = self._settings
+        deadline = time.monotonic() + s.prune_round_seconds
+        while True:
+            rows = await self._storage.run_duty(
+                "keys", "prune_idempotency_keys", s.retention_seconds, s.prune_batch_size
+            )
+            if rows is None or rows[0]["deleted"] < s.prune_batch_size:
+                return
+            if time.monotonic() >= deadline:
+                return
 
     async def _rescue(self) -> None:
         rows = await self._storage.run_duty(
