@@ -98,3 +98,9 @@ class IdempotencyKeyReusedError(InvalidJobError):
 
 class IdempotentJobGoneError(EqueueError):
     """The job an idempotency key created was deleted since; nothing was written."""
+
+
+class SchemaVersionError(EqueueError):
+    """The database schema is not one this code can run on: migrations it needs are not
+    applied, or a newer release applied one that breaks it. The message says which, and
+    what to do."""

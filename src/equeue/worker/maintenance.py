@@ -167,9 +167,13 @@ class Maintenance:
 
 
 async def _logged(duties: Callable[[], Awaitable[bool | None]]) -> bool | None:
-    """Run ``duties``; a database failure is logged and the loop goes on (None)."""
+    """Run ``duties``; a failure is logged and the loop goes on (None): a database
+    failure in a line, anything unexpected with its traceback. Maintenance must outlive
+    any one bad round, or rescue would stop for the whole fleet's share it runs."""
     try:
         return await duties()
     except _FAILURES as exc:
         log.warning("maintenance round failed: %s", exc)
-        return None
+    except Exception:
+        log.exception("maintenance round failed unexpectedly; the next round goes on")
+    return None

@@ -32,8 +32,9 @@ class CuttableProxy:
         self.fate: Callable[[int], Fate] = lambda _n: "forward"
         self.fates: list[Fate] = []  #: the fate each connection met, in order
 
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+    async def start(self, port: int = 0) -> None:
+        """Listen on ``port`` (0: any free one)."""
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", port)
 
     @property
     def url(self) -> str:
