@@ -14,7 +14,7 @@ from equeue.errors import InvalidJobError
 from equeue.job import DEFAULT_LIMITS, Job, Limits
 from equeue.managing import ManagingJobs
 from equeue.retry import DEFAULT_BACKOFF, Backoff
-from equeue.storage import COPY_FROM, Connection, Storage
+from equeue.storage import COPY_FROM, Connection, Storage, idempotency
 from equeue.storage import pool as storage_pool
 from equeue.storage.sql import validate_schema_name
 from equeue.task import Task, TaskRegistry
@@ -230,7 +230,8 @@ class Queue(ManagingJobs):
         storage = await self._storage()
         new = building.build(name, payload, options, defaults, self.limits)
         if idempotency_key is not None:
-            return await storage.insert_job_once(new, idempotency_key, connection)
+            asked = idempotency.fingerprint(name, payload, options)
+            return await storage.insert_job_once(new, idempotency_key, asked, connection)
         if connection is None and new.dedupe_key is None and new.run_at is None and not new.delay:
             # Runnable now, committed on its own: an idle worker may take it directly.
             return await storage.insert_job_now(new)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from equeue.errors import IdempotencyKeyReusedError, IdempotentJobGoneError
 from equeue.job import Job, NewJob
@@ -19,22 +21,13 @@ from equeue.storage.rows import job_from_row
 from equeue.storage.seam import Connection
 
 
-def fingerprint(new: NewJob) -> str:
-    """What makes two enqueue requests the same request: everything but the id they
-    were given, the payload compared as JSON values (key order does not matter)."""
-    asked = [
-        new.task,
-        new.queue,
-        new.payload,
-        new.priority,
-        new.max_attempts,
-        new.timeout,
-        new.delay,
-        new.run_at.isoformat() if new.run_at else None,
-        new.dedupe_key,
-        new.tags,
-    ]
-    text = json.dumps(asked, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def fingerprint(task: str, payload: Mapping[str, Any] | None, options: Mapping[str, Any]) -> str:
+    """What makes two enqueue requests the same request: the task, the payload (compared
+    as JSON values: key order does not matter) and the options given, as they were
+    asked for (a task's defaults changed between two tries do not make them differ)."""
+    given = {name: value for name, value in options.items() if value is not None}
+    asked = [task, dict(payload or {}), given]
+    text = json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -42,21 +35,21 @@ class IdempotencyStatements(JobStatements):
     """Enqueues under an idempotency key (on top of the statements that write jobs)."""
 
     async def insert_job_once(
-        self, new: NewJob, key: str, connection: Connection | None = None
+        self, new: NewJob, key: str, asked: str, connection: Connection | None = None
     ) -> Job:
         """Write ``new`` and take ``key`` for it, in one transaction; when a request
-        took the key before, return its job (``deduplicated=True``) instead.
+        took the key before, return its job (``deduplicated=True``) instead. ``asked`` is
+        the request's :func:`fingerprint`.
 
         Raises :class:`IdempotencyKeyReusedError` when that request asked for something
         else, and :class:`IdempotentJobGoneError` when its job was deleted since.
         """
         if connection is not None:
-            return await self._insert_job_once(connection, new, key)
+            return await self._insert_job_once(connection, new, key, asked)
         async with self.pool.acquire() as conn:
-            return await self._insert_job_once(conn, new, key)
+            return await self._insert_job_once(conn, new, key, asked)
 
-    async def _insert_job_once(self, conn: Connection, new: NewJob, key: str) -> Job:
-        asked = fingerprint(new)
+    async def _insert_job_once(self, conn: Connection, new: NewJob, key: str, asked: str) -> Job:
         async with conn.transaction():
             if await conn.fetchval(self.q["take_idempotency_key"], key, new.id, asked):
                 [job] = await self._insert_jobs(conn, [new])
