@@ -85,3 +85,22 @@ class DatabaseValueError(DatabaseError, ValueError):
 class LeaseLostError(EqueueError):
     """The worker no longer holds the job's lease (it lapsed and the job was taken back,
     or the job was deleted): what was to be written with the job's outcome was not."""
+
+
+class IdempotencyKeyReusedError(InvalidJobError):
+    """An enqueue named an idempotency key that an earlier request with different
+    contents took; nothing was written."""
+
+    def __init__(self, message: str, job_id: object) -> None:
+        super().__init__(message)
+        self.job_id = job_id  #: the job the key's first request created
+
+
+class IdempotentJobGoneError(EqueueError):
+    """The job an idempotency key created was deleted since; nothing was written."""
+
+
+class SchemaVersionError(EqueueError):
+    """The database schema is not one this code can run on: migrations it needs are not
+    applied, or a newer release applied one that breaks it. The message says which, and
+    what to do."""

@@ -14,7 +14,7 @@ from equeue.errors import InvalidJobError
 from equeue.job import DEFAULT_LIMITS, Job, Limits
 from equeue.managing import ManagingJobs
 from equeue.retry import DEFAULT_BACKOFF, Backoff
-from equeue.storage import COPY_FROM, Connection, Storage
+from equeue.storage import COPY_FROM, Connection, Storage, idempotency
 from equeue.storage import pool as storage_pool
 from equeue.storage.sql import validate_schema_name
 from equeue.task import Task, TaskRegistry
@@ -232,13 +232,16 @@ class Queue(ManagingJobs):
         dedupe_key: str | None = None,
         tags: list[str] | None = None,
         connection: Connection | None = None,
+        idempotency_key: str | None = None,
     ) -> Job:
         """Enqueue one job and return it.
 
         Options left out take the task's defaults when this queue knows the task. With
         ``connection`` (an asyncpg connection in an open transaction) the job exists if
         and only if that transaction commits. With a ``dedupe_key`` an unfinished job
-        already holds, the holder is returned with ``deduplicated=True``.
+        already holds, the holder is returned with ``deduplicated=True``. With an
+        ``idempotency_key`` a request made before, finished job or not, returns its job
+        (``deduplicated=True``); see :mod:`equeue.storage.idempotency`.
 
         A job that may run at once, enqueued outside a caller's transaction and without a
         dedupe key, goes straight to an idle worker when one waits for its queue: it is
@@ -261,6 +264,9 @@ class Queue(ManagingJobs):
         defaults = await self._task_defaults({name})
         storage = await self._storage()
         new = building.build(name, payload, options, defaults, self.limits)
+        if idempotency_key is not None:
+            asked = idempotency.fingerprint(name, payload, options)
+            return await storage.insert_job_once(new, idempotency_key, asked, connection)
         if connection is None and new.dedupe_key is None and new.run_at is None and not new.delay:
             # Runnable now, committed on its own: an idle worker may take it directly.
             return await storage.insert_job_now(new)

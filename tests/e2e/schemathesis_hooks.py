@@ -9,11 +9,17 @@ A schedule's ``cron`` and ``timezone`` must be an expression croniter reads and 
 zoneinfo knows, which no pattern states: generated ones that are not are replaced by
 valid ones, and a generated payload's ``tick`` key (which every tick sets) is dropped.
 The API tests check those refusals themselves.
+
+Two more rules tie a request to others, which a schema cannot state either: an
+``Idempotency-Key`` names one request, and another request under it is refused (422), so
+each generated key is made unique; ``since`` may not be later than ``until`` in the audit
+trail's filters, so such a pair is put in order. The API tests check both rules.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +29,7 @@ from equeue.job import DEFAULT_LIMITS
 from equeue.periodic import InvalidScheduleError, parse_cron, zone
 
 _HORIZON = timedelta(seconds=DEFAULT_LIMITS.max_delay_seconds)
+_LONGEST_KEY = DEFAULT_LIMITS.max_dedupe_key_length
 # RFC 3339 date-time, the schema's format: anything else is left for the checks to judge.
 _DATE_TIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
@@ -60,15 +67,41 @@ def _valid_schedule(body: dict[str, Any]) -> None:
 
 
 @schemathesis.hook
-def before_call(_context: Any, case: Any, _kwargs: Any) -> None:
-    # Every phase calls this one, the coverage phase too (map_body is for generated data).
-    if case.operation.path.startswith("/v1/schedules") and isinstance(case.body, dict):
-        _valid_schedule(case.body)
-
-
-@schemathesis.hook
 def map_body(_context: Any, body: Any) -> Any:
     jobs = body.get("jobs") if isinstance(body, dict) else None
     for job in jobs if isinstance(jobs, list) else [body]:
         _within_horizon(job)
     return body
+
+
+@schemathesis.hook
+def before_call(_context: Any, case: Any, **_kwargs: Any) -> None:
+    """Every phase's requests, the coverage phase's included (it maps no headers and no
+    bodies: map_body is for generated data only)."""
+    if case.operation.path.startswith("/v1/schedules") and isinstance(case.body, dict):
+        _valid_schedule(case.body)
+    _unique_idempotency_key(case)
+
+
+def _unique_idempotency_key(case: Any) -> None:
+    headers = case.headers
+    if headers is not None:
+        for name in [n for n in list(headers.keys()) if n.lower() == "idempotency-key"]:
+            key, unique = headers[name], uuid.uuid4().hex
+            if isinstance(key, str) and key:
+                # As long as the generated key, within the schema's bound: its tail is new.
+                kept = key if len(key) + len(unique) <= _LONGEST_KEY else key[: -len(unique)]
+                headers[name] = (kept + unique)[: max(len(key), len(unique))]
+
+
+@schemathesis.hook
+def map_query(_context: Any, query: Any) -> Any:
+    if isinstance(query, dict):
+        since, until = query.get("since"), query.get("until")
+        if isinstance(since, str) and isinstance(until, str):
+            try:
+                if datetime.fromisoformat(since) > datetime.fromisoformat(until):
+                    query["since"], query["until"] = until, since
+            except ValueError:
+                pass
+    return query

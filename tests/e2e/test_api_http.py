@@ -291,12 +291,13 @@ async def test_dedupe_under_50_concurrent_identical_requests(api: httpx.AsyncCli
     assert len(ids) == 1
     assert sorted(r.status_code for r in responses) == [200] * 49 + [201]
     assert sum(r.json()["deduplicated"] for r in responses) == 49
-    # The body's own key wins over the header.
+    # Another request under the same key is refused, naming the key's job.
     other = await api.post(
         "/v1/jobs", json={**body, "dedupe_key": unique("k")}, headers={"Idempotency-Key": key}
     )
-    assert other.status_code == 201
-    assert other.json()["id"] not in ids
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert ids.pop() in other.json()["error"]["message"]
 
 
 async def test_batch_is_all_or_nothing(api: httpx.AsyncClient) -> None:

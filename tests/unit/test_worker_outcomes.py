@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 
 import pytest
 
+from equeue.storage import Executor
+from equeue.storage.seam import Ack
 from equeue.worker.stats import COUNTER, REFUSED
 from tests.conftest import wait_until
 from tests.unit.fake_storage import FakeStorage
@@ -150,3 +153,37 @@ async def test_a_late_outcome_refused_by_the_fence_is_counted() -> None:
     refused = [row for row in storage.stats if row[2] == REFUSED]
     assert refused == [("default", "gated", REFUSED, COUNTER, 1, 0.0)]
     assert [job.status for job in jobs] == ["running", "succeeded", "succeeded"]
+
+
+class SlowWrites(FakeStorage):
+    """A database that takes successes only once ``writable`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writable = asyncio.Event()
+
+    async def complete(
+        self, done: Sequence[Ack], *, executor: Executor | None = None
+    ) -> set[uuid.UUID]:
+        await self.writable.wait()
+        return await super().complete(done, executor=executor)
+
+
+async def test_outcomes_waiting_on_a_slow_database_hold_back_claims() -> None:
+    """Bounded memory: with writes stuck, a worker of concurrency 4 holds at most 8 jobs
+    (4 running, 4 ended whose outcome waits), and claims nothing more until they land."""
+    queue = make_queue()
+
+    @queue.task(name="instant")
+    async def instant() -> None: ...
+
+    storage = SlowWrites()
+    jobs = [storage.add("instant") for _ in range(40)]
+    async with serving(queue, storage, concurrency=4, poll_interval=0.01) as worker:
+        await wait_until(lambda: sum(job.status == "running" for job in jobs) == 8)
+        await asyncio.sleep(0.3)  # 30 poll intervals: time for claims, were any allowed
+        assert sum(job.status == "running" for job in jobs) == 8
+        assert worker.jobs_done == 0
+        storage.writable.set()
+        await wait_until(lambda: all(job.status == "succeeded" for job in jobs))
+    assert max(storage.calls_of("complete")) <= 8

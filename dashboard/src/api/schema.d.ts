@@ -19,8 +19,10 @@ export interface paths {
         put?: never;
         /**
          * Enqueue
-         * @description Enqueue a job. A dedupe key (or ``Idempotency-Key``) held by an unfinished job
-         *     returns that job with 200 and ``deduplicated: true``.
+         * @description Enqueue a job. A dedupe key held by an unfinished job returns that job with 200
+         *     and ``deduplicated: true``; so does a repeat of a request made before with the
+         *     same ``Idempotency-Key``, whatever became of its job (a different request with
+         *     that key is refused with 422).
          */
         post: operations["enqueue_v1_jobs_post"];
         /**
@@ -1984,7 +1986,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description the dedupe key, when the body has none */
+                /** @description a key naming this request: a repeat of it returns the job its first instance created (kept for the jobs' retention) */
                 "idempotency-key"?: string | null;
             };
             path?: never;
@@ -1996,7 +1998,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description an unfinished job held the key */
+            /** @description an unfinished job held the dedupe key, or a request made before with this Idempotency-Key created the job */
             200: {
                 headers: {
                     [name: string]: unknown;

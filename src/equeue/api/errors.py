@@ -18,6 +18,8 @@ from equeue.errors import (
     DatabaseUnavailableError,
     DatabaseValueError,
     EnqueueConflictError,
+    IdempotencyKeyReusedError,
+    IdempotentJobGoneError,
     InvalidJobError,
     JobNotFoundError,
     JobStateError,
@@ -120,13 +122,15 @@ def response_for(exc: Exception) -> JSONResponse | None:
         return error_response(exc.status, exc.code, exc.message, exc.headers)
     if isinstance(exc, RequestValidationError):
         return error_response(422, "invalid", describe_validation(exc.errors()))
+    if isinstance(exc, IdempotencyKeyReusedError):
+        return error_response(422, "idempotency_key_reused", str(exc))
     if isinstance(exc, UnknownTaskError):
         return error_response(422, "unknown_task", str(exc))
     if isinstance(exc, InvalidJobError):
         return error_response(422, "invalid_job", str(exc))
     if isinstance(exc, JobNotFoundError):
         return error_response(404, "not_found", str(exc))
-    if isinstance(exc, (JobStateError, EnqueueConflictError)):
+    if isinstance(exc, (JobStateError, EnqueueConflictError, IdempotentJobGoneError)):
         return error_response(409, "conflict", str(exc))
     if isinstance(exc, (DatabaseUnavailableError, DatabaseReadOnlyError)):
         return _database_refused(exc)

@@ -30,6 +30,7 @@ from equeue.cli.common import (
     with_queue,
 )
 from equeue.cli.sigpipe import serving
+from equeue.errors import EqueueError
 from equeue.loading import QueueNotFoundError
 from equeue.settings import Settings
 
@@ -264,6 +265,14 @@ def worker(
         float | None, typer.Option(help="Forget workers not seen this long [300]")
     ] = None,
     log_level: Annotated[str | None, typer.Option(help="DEBUG, INFO, WARNING")] = None,
+    migrate_first: Annotated[
+        bool | None,
+        typer.Option(
+            "--migrate/--no-migrate",
+            help="Apply pending migrations at start; --no-migrate: refuse to start while "
+            "any is pending [migrate]",
+        ),
+    ] = None,
     *,
     common: Common,
 ) -> None:
@@ -292,6 +301,7 @@ def worker(
         prune_round_seconds=prune_round_seconds,
         dead_worker_seconds=dead_worker_seconds,
         log_level=log_level,
+        worker_migrate=migrate_first,
     )
     if not settings.app:
         fail("name your tasks' queue: equeue worker module:queue (or EQUEUE_APP)", EXIT_USAGE)
@@ -301,9 +311,11 @@ def worker(
         raise typer.Exit(supervise(settings))
     queue = apply_settings(user_queue(settings.app), settings)
     try:
-        runner.run(run_worker(queue, worker_settings(settings)))
+        runner.run(run_worker(queue, worker_settings(settings), migrate=settings.worker_migrate))
     except (OSError, TimeoutError) as exc:
         fail(f"cannot reach the database: {exc}")
+    except EqueueError as exc:  # a schema it cannot run on: the message says what to do
+        fail(str(exc))
 
 
 def supervise(settings: Settings) -> int:

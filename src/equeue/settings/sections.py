@@ -277,6 +277,12 @@ class WorkerSection(BaseSettings):
         default=True,
         description="Let an idle worker be handed single enqueues directly (needs listen).",
     )
+    worker_migrate: bool = Field(
+        default=True,
+        description="A worker applies pending migrations when it starts; false: it refuses to "
+        "start while any is pending, naming them (migrations then run as a deploy step, "
+        "`equeue migrate`).",
+    )
 
     @field_validator("queues", mode="before")
     @classmethod

@@ -4,6 +4,7 @@ The SQL itself lives in ``queries/*.sql``; the modules here run it with asyncpg 
 rows into values by column name. Nothing above this layer writes SQL. By concern:
 
 - :mod:`~equeue.storage.jobs`: writing jobs, reading and managing them;
+- :mod:`~equeue.storage.idempotency`: enqueues under an idempotency key;
 - :mod:`~equeue.storage.claims`: a worker's claims, leases and outcomes;
 - :mod:`~equeue.storage.reads`: counts by queue and status, pages of jobs;
 - :mod:`~equeue.storage.workers`: worker and task rows, job statistics;
@@ -22,6 +23,7 @@ from equeue.storage.audit import AuditStatements
 from equeue.storage.claims import ClaimStatements
 from equeue.storage.combining import SingleEnqueues
 from equeue.storage.errors import translated
+from equeue.storage.idempotency import IdempotencyStatements
 from equeue.storage.jobs import COPY_FROM, SETTLE_ROUNDS, JobStatements
 from equeue.storage.maintenance import MaintenanceStatements
 from equeue.storage.reads import JobFilter, ReadStatements
@@ -57,6 +59,7 @@ __all__ = [
 
 @translated
 class Storage(
+    IdempotencyStatements,  # before JobStatements, which it builds on
     JobStatements,
     ReadStatements,
     ClaimStatements,

@@ -140,6 +140,18 @@ async def migrate(dsn: str, schema: str) -> list[int]:
 
 
 @translating
+async def schema_state(dsn: str, schema: str) -> migrations.SchemaState:
+    """How ``schema``'s applied migrations compare with the ones this code ships."""
+    conn = await asyncpg.connect(
+        dsn, server_settings={"application_name": f"equeue:{schema}:migrate"}
+    )
+    try:
+        return await migrations.state(conn, schema)
+    finally:
+        await conn.close()
+
+
+@translating
 async def pending_migrations(storage: Storage) -> list[str]:
     """The names (``NNNN_name``) of the migrations not yet applied to the schema."""
     async with storage.pool.acquire() as conn:

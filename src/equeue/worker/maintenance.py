@@ -7,7 +7,7 @@ themselves when a process dies.
 
 Rescue, promotion, the enqueueing of periodic jobs' due ticks and the folding of counted
 job changes into the counts run every ``interval``; the slower duties (retention pruning
-of jobs, of the audit trail and of the schedules' past ticks,
+of jobs, of idempotency keys, of the audit trail and of the schedules' past ticks,
 forgetting dead workers and offers, statistics steps older than an hour and spent sign-in
 codes) run in a loop of their own, so a long pruning round never delays a rescue.
 """
@@ -134,6 +134,7 @@ class Maintenance:
         pruned = await self.prune()
         if pruned.deleted:
             log.info("pruned %d finished jobs past their retention", pruned.deleted)
+        await self._prune_idempotency_keys()
         # Operators act far more rarely than jobs finish: one batch per round keeps up.
         await self._storage.run_duty(
             "audit", "prune_audit_log", s.retention_seconds, s.prune_batch_size
@@ -146,6 +147,20 @@ class Maintenance:
             "ticks", "prune_schedule_ticks", s.retention_seconds, s.prune_batch_size
         )
         return pruned.caught_up
+
+    async def _prune_idempotency_keys(self) -> None:
+        """Idempotency keys past the retention, batch after batch for at most
+        ``prune_round_seconds``: keyed enqueues may come as fast as jobs finish."""
+        s = self._settings
+        deadline = time.monotonic() + s.prune_round_seconds
+        while True:
+            rows = await self._storage.run_duty(
+                "keys", "prune_idempotency_keys", s.retention_seconds, s.prune_batch_size
+            )
+            if rows is None or rows[0]["deleted"] < s.prune_batch_size:
+                return
+            if time.monotonic() >= deadline:
+                return
 
     async def _rescue(self) -> None:
         rows = await self._storage.run_duty(
@@ -163,9 +178,13 @@ class Maintenance:
 
 
 async def _logged(duties: Callable[[], Awaitable[bool | None]]) -> bool | None:
-    """Run ``duties``; a database failure is logged and the loop goes on (None)."""
+    """Run ``duties``; a failure is logged and the loop goes on (None): a database
+    failure in a line, anything unexpected with its traceback. Maintenance must outlive
+    any one bad round, or rescue would stop for the whole fleet's share it runs."""
     try:
         return await duties()
     except _FAILURES as exc:
         log.warning("maintenance round failed: %s", exc)
-        return None
+    except Exception:
+        log.exception("maintenance round failed unexpectedly; the next round goes on")
+    return None

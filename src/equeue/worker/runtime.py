@@ -261,15 +261,23 @@ async def _cancelled(task: asyncio.Task[None] | None) -> None:
         await task
 
 
-async def run_worker(queue: Queue, settings: WorkerSettings | None = None, **options: Any) -> None:
-    """Run a worker until SIGTERM or SIGINT (a second signal stops at once)."""
+async def run_worker(
+    queue: Queue, settings: WorkerSettings | None = None, *, migrate: bool = True, **options: Any
+) -> None:
+    """Run a worker until SIGTERM or SIGINT (a second signal stops at once).
+
+    It first waits for the database, applies pending migrations (unless ``migrate`` is
+    false) and checks it can run on the schema (see :mod:`equeue.worker.startup`).
+    """
+    from equeue.worker.startup import prepare_schema  # it builds on this module's Queue
+
     worker = Worker(queue, settings, **options)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, worker.stop)
     try:
-        await queue.migrate()
-        await worker.run()
+        if await prepare_schema(queue, migrate=migrate, stopping=lambda: worker.stopping):
+            await worker.run()
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

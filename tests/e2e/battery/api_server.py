@@ -34,6 +34,7 @@ class ApiServer:
     url: str
     key: str
     log: Path
+    pid: int
 
     def client(self, timeout: float = 30) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -43,9 +44,16 @@ class ApiServer:
 
 @contextmanager
 def api_server(
-    dsn: str, schema: str, folder: Path, *, pool_max_size: int = 10, pool_wait: float = 5.0
+    dsn: str,
+    schema: str,
+    folder: Path,
+    *,
+    pool_max_size: int = 10,
+    pool_wait: float = 5.0,
+    env: dict[str, str] | None = None,
 ) -> Iterator[ApiServer]:
-    """An API server on ``schema`` for the block (its log in ``folder``), stopped after."""
+    """An API server on ``schema`` for the block (its log in ``folder``; ``env``: more of
+    its settings), stopped after."""
     port, key = free_port(), f"battery-{uuid.uuid4().hex}"
     log = folder / "api.log"
     environment = {
@@ -56,6 +64,7 @@ def api_server(
         "EQUEUE_API_KEY": key,
         "POOL_MAX_SIZE": str(pool_max_size),
         "POOL_WAIT_SECONDS": str(pool_wait),
+        **(env or {}),
     }
     with open(log, "wb") as output:
         process = subprocess.Popen(
@@ -64,7 +73,7 @@ def api_server(
         try:
             url = f"http://127.0.0.1:{port}"
             wait_until_serving(process, f"{url}/readyz", log=log)
-            yield ApiServer(url, key, log)
+            yield ApiServer(url, key, log, process.pid)
         finally:
             process.terminate()
             try:

@@ -1,11 +1,20 @@
-"""A TCP proxy between a worker and PostgreSQL that the test can cut and restore: the
-network partition of one worker, and only that one."""
+"""A TCP proxy between a worker and PostgreSQL (or a client and the API server) that the
+test can cut and restore: the network partition of one process, and only that one. It
+can also decide the fate of each new connection: forwarded, cut before the request is
+passed on, or cut once the server answers (the answer lost on its way back)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
+
+#: What becomes of one connection: forwarded both ways; cut when the client's first
+#: bytes arrive, nothing passed on; or cut when the server's first bytes arrive, the
+#: request passed on and served but its answer lost.
+Fate = Literal["forward", "cut_request", "lose_answer"]
 
 
 class CuttableProxy:
@@ -19,9 +28,13 @@ class CuttableProxy:
         self._tasks: set[asyncio.Task[None]] = set()
         self.is_cut = False
         self.cuts = 0
+        #: The fate of the n-th connection (from 0); every one forwarded when unset.
+        self.fate: Callable[[int], Fate] = lambda _n: "forward"
+        self.fates: list[Fate] = []  #: the fate each connection met, in order
 
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+    async def start(self, port: int = 0) -> None:
+        """Listen on ``port`` (0: any free one)."""
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", port)
 
     @property
     def url(self) -> str:
@@ -65,18 +78,26 @@ class CuttableProxy:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        fate = self.fate(len(self.fates))
+        self.fates.append(fate)
+        to_server, to_client = (reader, upstream_writer), (upstream_reader, writer)
         try:
             await asyncio.gather(
-                self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer)
+                self._pipe(*to_server, cut_first=fate == "cut_request"),
+                self._pipe(*to_client, cut_first=fate == "lose_answer"),
             )
         finally:
             self._open -= {writer, upstream_writer}
             self._tasks.discard(task)
 
     @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, cut_first: bool
+    ) -> None:
         try:
             while data := await reader.read(65536):
+                if cut_first:  # dropped: aborting ``writer`` (below) ends both sides
+                    return
                 writer.write(data)
                 await writer.drain()
         except OSError:

@@ -37,11 +37,15 @@ async def at_previous_release(url: str, schema: str) -> int:
     try:
         await connection.execute(queries["create_schema"])
         await connection.execute(queries["create_migrations_table"])
+        await connection.execute(queries["add_migrations_breaks_older"])
         for migration in previous:
             async with connection.transaction():
                 await connection.execute(render(migration.sql, schema))
                 await connection.execute(
-                    queries["record_migration"], migration.version, migration.name
+                    queries["record_migration"],
+                    migration.version,
+                    migration.name,
+                    migration.breaks_older,
                 )
     finally:
         await connection.close()

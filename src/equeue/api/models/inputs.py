@@ -57,7 +57,8 @@ def bounded_inputs(limits: Limits, settings: ApiSettings) -> BoundedInputs:
             Header(
                 min_length=1,
                 max_length=limits.max_dedupe_key_length,
-                description="the dedupe key, when the body has none",
+                description="a key naming this request: a repeat of it returns the job "
+                "its first instance created (kept for the jobs' retention)",
             ),
         ],
     )

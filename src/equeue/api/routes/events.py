@@ -99,7 +99,14 @@ async def _socket_principal(
 
 
 async def _pump(websocket: WebSocket, subscription: Any) -> None:
-    """Send frames until the client leaves or falls too far behind."""
+    """Send frames until the client leaves or falls too far behind.
+
+    A client that stops reading fills its connection's buffers, and then a send waits on
+    it for as long as it does not read: frames pile up in its bounded queue meanwhile,
+    and once that is full it is dropped. The waiting send is given up then, and the
+    socket closed with 1013 ("try again later") and the reason: a client reading again
+    sees the code after the frames it had not read yet (one that never reads again is
+    cut when the close times out)."""
 
     async def watch_client() -> None:
         with contextlib.suppress(WebSocketDisconnect):
@@ -111,17 +118,31 @@ async def _pump(websocket: WebSocket, subscription: Any) -> None:
     try:
         while True:
             frame = asyncio.create_task(subscription.frames.get())
-            done, _ = await asyncio.wait(
-                {frame, client, dropped}, return_when=asyncio.FIRST_COMPLETED
+            if not await _before_the_end(frame, client, dropped):
+                break
+            sent = asyncio.create_task(websocket.send_json({"events": frame.result()}))
+            if not await _before_the_end(sent, client, dropped):
+                break
+            sent.result()
+        if dropped.done():
+            log.warning(
+                "events client dropped: it fell %d frames behind (events_client_buffer)",
+                subscription.frames.maxsize,
             )
-            if frame not in done:
-                frame.cancel()
-                if dropped in done:
-                    await websocket.close(code=1013, reason="client fell too far behind")
-                return
-            await websocket.send_json({"events": frame.result()})
-    except (WebSocketDisconnect, RuntimeError):
+            await websocket.close(code=1013, reason="client fell too far behind")
+    except (WebSocketDisconnect, RuntimeError, OSError):
         return
     finally:
         client.cancel()
         dropped.cancel()
+
+
+async def _before_the_end(step: asyncio.Task[Any], *ends: asyncio.Task[Any]) -> bool:
+    """Whether ``step`` finished before any of ``ends``; if not, it is cancelled."""
+    done, _ = await asyncio.wait({step, *ends}, return_when=asyncio.FIRST_COMPLETED)
+    if step in done:
+        return True
+    step.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await step
+    return False

@@ -57,9 +57,9 @@ def _enqueue_routes(router: APIRouter, state: ApiState) -> None:
 
     async def enqueue_one(body: JobIn, idempotency_key: str | None) -> Job:
         options = body.model_dump(exclude_unset=True, exclude={"type", "payload"})
-        if idempotency_key is not None and options.get("dedupe_key") is None:
-            options["dedupe_key"] = idempotency_key
-        job = await queue.enqueue(body.type, body.payload, **options)
+        job = await queue.enqueue(
+            body.type, body.payload, **options, idempotency_key=idempotency_key
+        )
         if not job.deduplicated:
             state.metrics.enqueued.labels(job.queue, job.task).inc()
         return job
@@ -70,8 +70,13 @@ def _enqueue_routes(router: APIRouter, state: ApiState) -> None:
         response_model=EnqueuedJob,
         tags=["jobs"],
         responses={
-            200: {"model": EnqueuedJob, "description": "an unfinished job held the key"},
-            # 409: the key's holders kept vanishing as it was settled (see docs/api.md).
+            200: {
+                "model": EnqueuedJob,
+                "description": "an unfinished job held the dedupe key, or a request made "
+                "before with this Idempotency-Key created the job",
+            },
+            # 409: the key's holders kept vanishing as it was settled, or the job of the
+            # Idempotency-Key was deleted (see docs/api.md).
             **error_responses(400, *KEYED, 409, 413),
         },
     )
@@ -83,8 +88,10 @@ def _enqueue_routes(router: APIRouter, state: ApiState) -> None:
         _: WriteKey,
         idempotency_key: str | None = None,
     ) -> EnqueuedJob:
-        """Enqueue a job. A dedupe key (or ``Idempotency-Key``) held by an unfinished job
-        returns that job with 200 and ``deduplicated: true``."""
+        """Enqueue a job. A dedupe key held by an unfinished job returns that job with 200
+        and ``deduplicated: true``; so does a repeat of a request made before with the
+        same ``Idempotency-Key``, whatever became of its job (a different request with
+        that key is refused with 422)."""
         job = await enqueue_one(body, idempotency_key)
         if job.deduplicated:
             response.status_code = 200
