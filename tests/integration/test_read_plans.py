@@ -24,6 +24,9 @@ from equeue.storage import JobFilter, Storage
 from tests.conftest import storage_of
 
 HISTORY = 150_000
+#: Of the history, the finished jobs moved to job_history (migration 0017); the rest are
+#: still in jobs, as finished jobs are until the archive duty moves them.
+ARCHIVED = 100_000
 #: Rows of jobs a polled statement may read: a page of 51 from each of the ~40 (queue,
 #: task, status) ranges at most, a twenty-fifth of the history.
 MOST_ROWS_READ = 6_000
@@ -71,8 +74,11 @@ async def _build(dsn: str, schema: str) -> None:
         await queue.enqueue_many([{"type": "report.build", "queue": "mail", "delay": 600}] * 50)
         await queue.enqueue("mail.send", dedupe_key="key-live")
         await live.claim("w1", None, 40, 300.0)
+        await live.run_duty("partitions", "add_history_partitions", 7 * 86400.0, 2)
+        await live.run_duty("archive", "archive_finished_jobs", 0.0, 7 * 86400.0, ARCHIVED)
         await live.pool.execute(f"VACUUM ANALYZE {table}")
-        await live.pool.execute(f'ANALYZE "{schema}".job_tags')
+        for analyzed in ("job_tags", "job_history", "job_history_tags"):
+            await live.pool.execute(f'ANALYZE "{schema}".{analyzed}')
 
 
 async def _drop(dsn: str, schema: str) -> None:
@@ -130,14 +136,23 @@ def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from nodes(child)
 
 
-def job_rows_read(plan: dict[str, Any]) -> int:
-    """Rows of jobs the plan's scans produced or threw away, over all their loops."""
-    return sum(
+def of_jobs(relation: str | None) -> bool:
+    """Whether a scanned relation holds jobs: jobs, or job_history or one of its
+    partitions."""
+    name = relation or ""
+    return name == "jobs" or (name.startswith("job_history") and "tags" not in name)
+
+
+def rows_read(node: dict[str, Any]) -> int:
+    return int(
         (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0))
         * node.get("Actual Loops", 1)
-        for node in nodes(plan)
-        if node.get("Relation Name") == "jobs"
     )
+
+
+def job_rows_read(plan: dict[str, Any]) -> int:
+    """Rows of jobs the plan's scans produced or threw away, over all their loops."""
+    return sum(rows_read(node) for node in nodes(plan) if of_jobs(node.get("Relation Name")))
 
 
 def literal(value: Any) -> str:
@@ -189,7 +204,12 @@ def problems(plan: dict[str, Any]) -> list[str]:
     found = [
         f"sequential scan of {node['Relation Name']}"
         for node in nodes(plan)
-        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in ("jobs", "job_tags")
+        if node["Node Type"] == "Seq Scan"
+        and (
+            node.get("Relation Name") in ("jobs", "job_tags")
+            # A partition of the history read whole (an empty one may be: it costs nothing).
+            or (of_jobs(node.get("Relation Name")) and rows_read(node) > 0)
+        )
     ]
     read = job_rows_read(plan)
     if read > MOST_ROWS_READ:
@@ -203,13 +223,17 @@ async def test_polled_reads_use_counters_and_index_ranges_not_the_history(
     table = f'"{storage.schema}".jobs'
     pool = storage.pool
     history_id = await pool.fetchval(
+        f'SELECT id FROM "{storage.schema}".job_history ORDER BY id LIMIT 1'
+    )
+    hot_finished_id = await pool.fetchval(
         f"SELECT id FROM {table} WHERE status = 'succeeded' ORDER BY id LIMIT 1"
     )
     live_id = await pool.fetchval(
         f"SELECT id FROM {table} WHERE status = 'running' ORDER BY id DESC LIMIT 1"
     )
     deep = await pool.fetchval(
-        f"SELECT id FROM {table} WHERE queue = 'default' ORDER BY id OFFSET 1000 LIMIT 1"
+        f'SELECT id FROM "{storage.schema}".any_jobs'
+        " WHERE queue = 'default' ORDER BY id OFFSET 1000 LIMIT 1"
     )
     q = storage.q
     polled: list[tuple[str, str, tuple[Any, ...]]] = [
@@ -220,7 +244,7 @@ async def test_polled_reads_use_counters_and_index_ranges_not_the_history(
         ("tables", q["table_health"], ()),
         ("horizon", q["vacuum_horizon"], ()),
     ]
-    for where in filters(history_id, live_id):
+    for where in [*filters(history_id, live_id), JobFilter(job_id=hot_finished_id)]:
         for before in (None, deep):
             label = f"{where.statement()} {where} before={before}"
             polled.append((label, q[where.statement()], list_arguments(where, before)))
@@ -231,7 +255,9 @@ async def test_polled_reads_use_counters_and_index_ranges_not_the_history(
         found[label] = problems(custom)
         if generic["Total Cost"] <= custom["Total Cost"] * CACHEABLE_COST:
             found[label] += [f"generic plan: {p}" for p in problems(generic)]
-    assert {label: p for label, p in found.items() if p} == {}
+    bad = {label: p for label, p in found.items() if p}
+    print("\n".join(f"{k}: {v}" for k, v in bad.items()))
+    assert bad == {}
 
 
 async def test_the_check_sees_a_statement_that_walks_the_history(storage: Storage) -> None:

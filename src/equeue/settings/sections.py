@@ -325,6 +325,12 @@ class MaintenanceSection(BaseSettings):
     dead_worker_seconds: float = Field(
         default=300.0, gt=0, description="Worker rows not seen for this long are forgotten."
     )
+    archive_after_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="Finished jobs move from the jobs table to job_history this many "
+        "seconds after they finished (docs/history.md).",
+    )
 
 
 class StackSection(BaseSettings):

@@ -213,8 +213,8 @@ class JobStatements(Statements):
         return status
 
     async def purge_jobs(self, statuses: list[str], queue: str | None, task: str | None) -> int:
-        result = await self.pool.execute(self.q["purge_jobs"], statuses, queue, task)
-        return int(result.split()[-1])
+        purged: int = await self.pool.fetchval(self.q["purge_jobs"], statuses, queue, task)
+        return purged
 
     async def replay_failed(
         self, queue: str | None, task: str | None, limit: int, error: str | None = None
