@@ -147,11 +147,15 @@ class Maintenance:
         rows = await self._storage.run_duty(
             "prune", "prune_history_default", s.retention_seconds, s.prune_batch_size
         )
-        return (dropped[0]["dropped"] if dropped else 0) + (rows[0]["deleted"] if rows else 0)
+        gone: int = (dropped[0]["dropped"] if dropped else 0) + (rows[0]["deleted"] if rows else 0)
+        return gone
+
+    async def _archive_round(self) -> None:
+        await self.archive()
 
     async def _archive_loop(self) -> None:
         while True:
-            await _logged(self.archive)
+            await _logged(self._archive_round)
             await asyncio.sleep(self._settings.interval)
 
     async def _frequent_loop(self) -> None:
