@@ -133,8 +133,9 @@ class Maintenance:
             )
             if rows is None:
                 return moved
-            moved += rows[0]["archived"]
-            if rows[0]["archived"] < s.archive_batch_size:
+            batch: int = rows[0]["archived"]
+            moved += batch
+            if batch < s.archive_batch_size:
                 return moved
 
     async def drop_expired_history(self) -> int:
