@@ -19,6 +19,7 @@ from tests.conftest import storage_of
 
 DAY = timedelta(days=1)
 FINISHED = ("succeeded", "failed", "cancelled")
+HISTORY_MIGRATION = 17
 
 
 @pytest.fixture
@@ -357,3 +358,44 @@ async def test_jobs_and_history_have_the_same_columns_in_the_same_order(
     assert await columns("job_history") == jobs
     assert await columns("any_jobs") == jobs
     assert await columns("job_history_default") == jobs
+
+
+async def test_an_existing_install_upgrades_with_jobs_in_every_state(
+    database_url: str, schema_name: str, db: asyncpg.Connection
+) -> None:
+    """Migrated to every migration before 0017, holding jobs in every status: after 0017
+    every job reads as before, the counts are the same, and the archive duty then moves
+    the finished ones without changing either."""
+    from equeue.migrations import available
+    from equeue.storage.sql import Queries, render
+
+    queries = Queries(schema_name)
+    await db.execute(queries["create_schema"])
+    await db.execute(queries["create_migrations_table"])
+    for migration in available():
+        if migration.version < HISTORY_MIGRATION:
+            await db.execute(render(migration.sql, schema_name))
+            await db.execute(queries["record_migration"], migration.version, migration.name)
+    queue = Queue(database_url, schema=schema_name, pool_max_size=5)
+    try:
+        storage = await storage_of(queue)
+        await storage.pool.execute(
+            f'INSERT INTO "{schema_name}".tasks (name, queue, priority, max_attempts)'
+            " VALUES ('t', 'default', 0, 3), ('m', 'mail', 0, 3)"
+        )
+        jobs = await every_state(queue, db)
+        counts = await queue.counts()
+
+        assert await queue.migrate() == [HISTORY_MIGRATION]
+
+        for status, ids in jobs.items():
+            assert [(await queue.get_job(i)).status for i in ids] == [status] * len(ids)
+        assert await queue.counts() == counts
+        assert await maintenance(storage).archive() == sum(len(jobs[s]) for s in FINISHED)
+        assert await queue.counts() == counts
+        listed = {j.id: j.status for j in (await queue.list_jobs(limit=1000))[0]}
+        assert listed == {i: s for s, ids in jobs.items() for i in ids}
+        assert len((await queue.list_jobs(tag="vip", limit=100))[0]) == 12
+    finally:
+        await queue.close()
+        await db.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
