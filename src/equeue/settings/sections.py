@@ -331,6 +331,12 @@ class MaintenanceSection(BaseSettings):
         description="Finished jobs move from the jobs table to job_history this many "
         "seconds after they finished (docs/history.md).",
     )
+    archive_batch_size: int = Field(
+        default=5000,
+        ge=1,
+        le=1_000_000,
+        description="Finished jobs moved to job_history per statement (one short transaction).",
+    )
 
 
 class StackSection(BaseSettings):
