@@ -27,6 +27,8 @@ HISTORY = 150_000
 #: Of the history, the finished jobs moved to job_history (migration 0017); the rest are
 #: still in jobs, as finished jobs are until the archive duty moves them.
 ARCHIVED = 100_000
+#: Finished minutes ago and archived already (beyond the history above).
+RECENT = 20_000
 #: Rows of jobs a polled statement may read: a page of 51 from each of the ~40 (queue,
 #: task, status) ranges at most, a twenty-fifth of the history.
 MOST_ROWS_READ = 6_000
@@ -53,9 +55,27 @@ async def _build(dsn: str, schema: str) -> None:
     async with queue:
         await queue.migrate()
         live = await storage_of(queue)
-        # Ids ordered like uuid7 and older than any live job's, as history's would be.
+        await live.pool.execute(finished_jobs(table, 1, HISTORY, "1 day"))
+        await queue.enqueue_many([{"type": "mail.send", "tags": ["vip"]} for _ in range(1200)])
+        await queue.enqueue_many([{"type": "report.build", "queue": "mail", "delay": 600}] * 50)
+        await queue.enqueue("mail.send", dedupe_key="key-live")
+        await live.claim("w1", None, 40, 300.0)
+        await live.run_duty("partitions", "add_history_partitions", 7 * 86400.0, 2, "2s")
+        await live.run_duty("archive", "archive_finished_jobs", 0.0, 7 * 86400.0, ARCHIVED)
+        # Archived minutes ago, in the newest partition: what "recent outcomes" read.
         await live.pool.execute(
-            f"""INSERT INTO {table} (id, task, queue, status, attempts, max_attempts,
+            finished_jobs(f'"{schema}".job_history', HISTORY + 1, HISTORY + RECENT, "2 minutes")
+        )
+        await live.pool.execute(f"VACUUM ANALYZE {table}")
+        for analyzed in ("job_tags", "job_history", "job_history_tags"):
+            await live.pool.execute(f'ANALYZE "{schema}".{analyzed}')
+
+
+def finished_jobs(table: str, first: int, last: int, ago: str) -> str:
+    """An insert of the finished jobs ``first`` to ``last`` into ``table``, finished
+    ``ago``: of several queues, tasks, outcomes, tags and dedupe keys. Ids are ordered
+    like uuid7 and older than any live job's, as history's would be."""
+    return f"""INSERT INTO {table} (id, task, queue, status, attempts, max_attempts,
                        run_at, created_at, finished_at, tags, dedupe_key)
                 SELECT lpad(to_hex(g), 32, '0')::uuid,
                        (ARRAY['mail.send', 'report.build', 'image.resize'])[1 + g % 3],
@@ -64,21 +84,11 @@ async def _build(dsn: str, schema: str) -> None:
                        CASE WHEN g % 97 = 0 THEN 'failed' WHEN g % 89 = 0 THEN 'cancelled'
                             ELSE 'succeeded' END,
                        1, 5, now() - interval '2 days', now() - interval '2 days',
-                       now() - interval '1 day',
+                       now() - interval '{ago}',
                        CASE WHEN g % 40 = 0 THEN ARRAY['vip']
                             ELSE ARRAY['customer-' || g % 500] END,
                        CASE WHEN g % 1000 = 0 THEN 'key-' || g END
-                  FROM generate_series(1, {HISTORY}) AS g"""
-        )
-        await queue.enqueue_many([{"type": "mail.send", "tags": ["vip"]} for _ in range(1200)])
-        await queue.enqueue_many([{"type": "report.build", "queue": "mail", "delay": 600}] * 50)
-        await queue.enqueue("mail.send", dedupe_key="key-live")
-        await live.claim("w1", None, 40, 300.0)
-        await live.run_duty("partitions", "add_history_partitions", 7 * 86400.0, 2)
-        await live.run_duty("archive", "archive_finished_jobs", 0.0, 7 * 86400.0, ARCHIVED)
-        await live.pool.execute(f"VACUUM ANALYZE {table}")
-        for analyzed in ("job_tags", "job_history", "job_history_tags"):
-            await live.pool.execute(f'ANALYZE "{schema}".{analyzed}')
+                  FROM generate_series({first}, {last}) AS g"""
 
 
 async def _drop(dsn: str, schema: str) -> None:

@@ -17,13 +17,20 @@ ALTER TABLE {schema}.job_history ADD CONSTRAINT job_history_finished
 
 -- Indexes, on every partition. No primary key: a unique index on a partitioned table must
 -- hold the partition key, and ids are unique by construction (a job is in one table).
--- By id: the API's job look-up and the final fetch of every page.
-CREATE INDEX job_history_id ON {schema}.job_history (id);
--- Pages by queue, task and status, in id order (as jobs_finished_by_kind on jobs).
+-- By id: the API's job look-up and the final fetch of every page. A hash index: it finds
+-- an id and gives no order, so no page is ever read by walking a partition in id order
+-- and filtering (the planner would, for a filter it guesses common, and read the whole
+-- partition when it is rare); pages go along job_history_by_kind instead.
+CREATE INDEX job_history_id ON {schema}.job_history USING hash (id);
+-- Pages, newest first: each (queue, task, status) is one range in id order (as
+-- jobs_finished_by_kind on jobs).
 CREATE INDEX job_history_by_kind ON {schema}.job_history (queue, task, status, id);
 -- Dead letters: replay takes the oldest failures first.
 CREATE INDEX job_history_failed ON {schema}.job_history (finished_at, id)
     WHERE status = 'failed';
+-- Outcomes of the last minutes by queue (queue statistics, polled): a range of the
+-- newest partition, read from the index alone.
+CREATE INDEX job_history_recent ON {schema}.job_history (finished_at, queue, status);
 -- The jobs that held a dedupe key.
 CREATE INDEX job_history_dedupe_key ON {schema}.job_history (dedupe_key, id)
     WHERE dedupe_key IS NOT NULL;

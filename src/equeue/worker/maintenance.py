@@ -31,7 +31,7 @@ STATS_STEPS_KEPT_SECONDS = 3660.0
 _FAILURES = (OSError, DatabaseError)
 #: Days of job_history partitions made ahead of today.
 PARTITIONS_AHEAD = 2
-#: Longest the retention of job_history waits for its readers to let it drop partitions.
+#: Longest the making and dropping of job_history's partitions wait for its readers.
 HISTORY_LOCK_TIMEOUT = "2s"
 
 
@@ -119,9 +119,16 @@ class Maintenance:
         Partitions are made first (a cheap check when they exist), so a job lands in its
         day's partition, not in the default one."""
         s = self._settings
-        await self._storage.run_duty(
-            "partitions", "add_history_partitions", s.retention_seconds, PARTITIONS_AHEAD
-        )
+        try:
+            await self._storage.run_duty(
+                "partitions",
+                "add_history_partitions",
+                s.retention_seconds,
+                PARTITIONS_AHEAD,
+                HISTORY_LOCK_TIMEOUT,
+            )
+        except DatabaseError as exc:  # readers held the table: the next round tries again
+            log.warning("could not make job_history's partitions now: %s", exc)
         moved = 0
         while True:
             rows = await self._storage.run_duty(

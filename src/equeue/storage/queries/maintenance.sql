@@ -158,10 +158,13 @@ SELECT count(*) AS archived FROM archived;
 
 -- name: add_history_partitions
 -- The daily partitions of job_history from the first day still within retention ($1
--- seconds) to $2 days ahead; returns how many were made.
+-- seconds) to $2 days ahead; returns how many were made. Making one locks job_history
+-- for a moment (once a day, as a new day comes within reach): it gives up after $3
+-- rather than keep readers queued behind it, and the next round tries again.
 SELECT {schema}.add_history_partitions(
            ((now() - make_interval(secs => $1)) AT TIME ZONE 'UTC')::date,
-           (now() AT TIME ZONE 'UTC')::date + $2::integer) AS made;
+           (now() AT TIME ZONE 'UTC')::date + $2::integer) AS made
+  FROM (SELECT set_config('lock_timeout', $3, true)) AS bounded;
 
 -- name: drop_expired_history
 -- Retention of job_history: drop every daily partition whose whole day is past retention

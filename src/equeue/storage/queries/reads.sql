@@ -48,7 +48,8 @@ HAVING sum(n) <> 0;
 -- and finish time, so that only the one partition that holds an archived job is read.
 
 -- name: list_jobs_newest
--- No filter: along the primary key of jobs and the id index of job_history.
+-- No filter: along the primary key of jobs, and in job_history along the range of each
+-- (queue, task, status) the counters know of (job_history_by_kind), merged.
 WITH page AS (
     SELECT p.id, p.finished_at FROM (
         (SELECT j.id, j.finished_at FROM {schema}.jobs j
@@ -60,13 +61,26 @@ WITH page AS (
           ORDER BY j.id DESC
           LIMIT $5)
         UNION ALL
-        (SELECT j.id, j.finished_at FROM {schema}.job_history j
-          WHERE true
-            AND ($1::text IS NULL OR j.status = $1) AND ($2::text IS NULL OR j.queue = $2)
-            AND ($3::text IS NULL OR j.task = $3) AND ($4::text IS NULL OR j.tags @> ARRAY[$4::text])
-            AND ($10::uuid IS NULL OR j.id = $10) AND ($11::text IS NULL OR j.dedupe_key = $11)
-            AND ($6::uuid IS NULL OR j.id < $6)
-          ORDER BY j.id DESC
+        (SELECT f.id, f.finished_at
+           FROM (SELECT c.queue, c.task, c.status
+                   FROM (SELECT queue, task, status, n FROM {schema}.job_counts
+                         UNION ALL
+                         SELECT queue, task, status, n FROM {schema}.job_count_changes) AS c
+                  WHERE c.status IN ('succeeded', 'failed', 'cancelled')
+                  GROUP BY c.queue, c.task, c.status
+                 HAVING sum(c.n) > 0) AS kinds
+          CROSS JOIN LATERAL (
+             SELECT j.id, j.finished_at FROM {schema}.job_history j
+              WHERE j.queue = kinds.queue AND j.task = kinds.task AND j.status = kinds.status
+                AND ($1::text IS NULL OR j.status = $1) AND ($2::text IS NULL OR j.queue = $2)
+                AND ($3::text IS NULL OR j.task = $3)
+                AND ($4::text IS NULL OR j.tags @> ARRAY[$4::text])
+                AND ($10::uuid IS NULL OR j.id = $10)
+                AND ($11::text IS NULL OR j.dedupe_key = $11)
+                AND ($6::uuid IS NULL OR j.id < $6)
+              ORDER BY j.id DESC
+              LIMIT $5) AS f
+          ORDER BY f.id DESC
           LIMIT $5)) AS p
      ORDER BY p.id DESC
      LIMIT $5
@@ -250,10 +264,7 @@ WITH kinds AS (
          WHERE j.queue = kinds.queue AND j.task = kinds.task AND j.status = kinds.status
            AND ($4::text IS NULL OR j.tags @> ARRAY[$4::text])
            AND ($10::uuid IS NULL OR j.id = $10) AND ($11::text IS NULL OR j.dedupe_key = $11)
-           -- As a row, so that only job_history_by_kind can take it (by id alone, the
-           -- id index would walk every kind's jobs before the cursor).
-           AND ($6::uuid IS NULL
-                OR (j.queue, j.task, j.status, j.id) < (kinds.queue, kinds.task, kinds.status, $6))
+           AND ($6::uuid IS NULL OR j.id < $6)
          ORDER BY j.id DESC
          LIMIT $5) AS f
      WHERE kinds.done
