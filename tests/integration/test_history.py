@@ -399,3 +399,19 @@ async def test_an_existing_install_upgrades_with_jobs_in_every_state(
     finally:
         await queue.close()
         await db.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+
+
+async def test_truncating_either_table_keeps_the_counts_of_the_other(
+    queue: Queue, storage: Storage, db: asyncpg.Connection
+) -> None:
+    await finish(queue, db, 3, "succeeded", tags=["vip"])
+    await maintenance(storage).archive()
+    await finish(queue, db, 2, "failed", tags=["vip"])
+
+    await db.execute(f'TRUNCATE "{queue.schema}".jobs')
+    assert (await queue.counts())["default"] == {**zero(), "succeeded": 3}
+    assert len((await queue.list_jobs(tag="vip"))[0]) == 3
+
+    await db.execute(f'TRUNCATE "{queue.schema}".job_history')
+    assert await queue.counts() == {}
+    assert (await queue.list_jobs(tag="vip"))[0] == []
