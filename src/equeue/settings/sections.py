@@ -304,7 +304,7 @@ class MaintenanceSection(BaseSettings):
         default=7 * 86400.0,
         ge=0,
         description="Finished jobs, and audit records, older than this many seconds are "
-        "deleted by maintenance.",
+        "deleted by maintenance (archived jobs a whole day at a time: docs/history.md).",
     )
     prune_interval: float = Field(
         default=60.0,
