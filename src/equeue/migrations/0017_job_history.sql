@@ -5,8 +5,8 @@
 --
 -- job_history takes every column jobs has when this migration runs, in the same order
 -- (LIKE), so a job moves with INSERT ... SELECT * and the reads over both tables are a
--- UNION ALL. A migration that adds a column to jobs adds it to job_history too (a test
--- compares the two). This stays the last migration touching the shape of jobs.
+-- UNION ALL. A later migration that adds a column to jobs adds it to job_history too, in
+-- the same place, and recreates any_jobs (tests/integration/test_history.py compares).
 --
 -- {schema} is replaced by the quoted schema name.
 
