@@ -415,3 +415,17 @@ async def test_truncating_either_table_keeps_the_counts_of_the_other(
     await db.execute(f'TRUNCATE "{queue.schema}".job_history')
     assert await queue.counts() == {}
     assert (await queue.list_jobs(tag="vip"))[0] == []
+
+
+async def test_table_health_sums_the_partitions_of_the_history(
+    queue: Queue, storage: Storage, db: asyncpg.Connection
+) -> None:
+    await finish(queue, db, 200, "succeeded", payload={"text": "x" * 2000})
+    await maintenance(storage).archive()
+
+    health = await queue.admin.table_health()
+
+    history = next(t for t in health.tables if t.name == "job_history")
+    assert history.partitions == len(history.partition_list) >= 4  # 3 days and the default
+    assert history.total_bytes >= sum(p.total_bytes for p in history.partition_list) > 0
+    assert history.index_bytes > 0
