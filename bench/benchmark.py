@@ -14,6 +14,8 @@ measures, on one PostgreSQL:
 - ``prune``: retention pruning as a worker's maintenance runs it (default settings:
   bounded rounds, a pause between them while behind), from a backlog of expired finished
   jobs to none; jobs deleted per second, pauses included;
+- ``history``: the archive duty moving finished jobs to job_history, and retention
+  dropping their daily partitions whole (``bench/history.py``);
 - ``http``: single and batch enqueue over the REST API (``equeue api`` in another
   process, the single jobs posted by processes of their own), and enqueue → succeeded
   through the whole stack, when the API is installed;
@@ -47,6 +49,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bench.common import DEFAULT_DSN, SCENARIOS, Settings
 from bench.fleet import measure_fleet
+from bench.history import measure_history
 from bench.scenarios import (
     measure_drain,
     measure_enqueue,
@@ -82,6 +85,7 @@ MEASURES: dict[str, Callable[[Settings], Awaitable[dict[str, float]]]] = {
     "processes": measure_processes,
     "explain": measure_explain,
     "prune": measure_prune,
+    "history": measure_history,
     "fleet": measure_fleet,
 }
 

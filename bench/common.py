@@ -28,6 +28,7 @@ SCENARIOS = (
     "processes",
     "explain",
     "prune",
+    "history",
     "http",
     "http_processes",
     "pgbouncer",

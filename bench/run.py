@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 PEERS_VENV = HERE / ".venv-peers"
 PEER_SYSTEMS = ("pgqueuer", "procrastinate", "arq", "celery")
 EQUEUE_SCENARIOS = (
-    "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
+    "enqueue", "drain", "latency", "processes", "explain", "prune", "history", "http",
     "http_processes", "pgbouncer", "fleet", "http-workers", "reads",
 )  # fmt: skip
 #: Run unless --only says otherwise. The claim statement's EXPLAIN with a history is one of
@@ -254,6 +254,10 @@ def table(results: dict[str, Any]) -> str:
         ("claim_ms_history", "claim query execution, {:,} finished jobs, ms".format(
             results["settings"]["history_rows"])),
         ("prune_jobs_per_s", "retention pruning from {:,} expired finished jobs to none, "
+         "jobs/s".format(results["settings"].get("prune_jobs", 0))),
+        ("archive_jobs_per_s", "finished jobs moved to job_history by the archive duty, "
+         "jobs/s"),
+        ("history_drop_jobs_per_s", "retention dropping {:,} archived jobs' daily partitions, "
          "jobs/s".format(results["settings"].get("prune_jobs", 0))),
         ("fleet_{}p_jobs_per_s".format(results["settings"]["fleet_processes"]),
          "no-op drain, {} worker processes on hosts of their own, jobs/s".format(

@@ -29,8 +29,9 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
             "--http-jobs", "20", "--http-clients", "4", "--prune-jobs", "500",
             "--http-processes", "2", "--fleet-processes", "2", "--fleet-jobs", "200",
             "--reads-history", "0,300", "--reads-requests", "2",
-            "--scenario", "enqueue", "drain", "latency", "processes", "explain", "prune", "http",
-            "http_processes", "pgbouncer", "fleet", "http-workers", "reads", "--json", str(out),
+            "--scenario", "enqueue", "drain", "latency", "processes", "explain", "prune", "history",
+            "http", "http_processes", "pgbouncer", "fleet", "http-workers", "reads",
+            "--json", str(out),
         ]
     )  # fmt: skip
     assert status == 0
@@ -41,6 +42,8 @@ def test_equeue_benchmark_measures_every_scenario_at_a_tiny_size(
         "drain_jobs_per_s",
         "drain_2p_jobs_per_s",
         "prune_jobs_per_s",
+        "archive_jobs_per_s",
+        "history_drop_jobs_per_s",
     ):
         assert summary[metric]["median"] > 0, metric
     assert 0 < summary["latency_p50_ms"]["median"] <= summary["latency_max_ms"]["median"]

@@ -43,16 +43,20 @@ async def counted(conn: asyncpg.Connection, schema: str) -> dict[tuple[str, str,
 
 async def grouped(conn: asyncpg.Connection, schema: str) -> dict[tuple[str, str, str], int]:
     rows = await conn.fetch(
-        f'SELECT queue, task, status, count(*) AS n FROM "{schema}".jobs '
+        f'SELECT queue, task, status, count(*) AS n FROM "{schema}".any_jobs '
         "GROUP BY queue, task, status"
     )
     return {(r["queue"], r["task"], r["status"]): r["n"] for r in rows}
 
 
 async def tags_kept(conn: asyncpg.Connection, schema: str) -> tuple[set[Any], set[Any]]:
-    kept = await conn.fetch(f'SELECT tag, job_id FROM "{schema}".job_tags')
+    # Wherever the job is: jobs and job_tags, or job_history and job_history_tags.
+    kept = await conn.fetch(
+        f'SELECT tag, job_id FROM "{schema}".job_tags'
+        f' UNION ALL SELECT tag, job_id FROM "{schema}".job_history_tags'
+    )
     carried = await conn.fetch(
-        f'SELECT DISTINCT t.tag, j.id FROM "{schema}".jobs j, unnest(j.tags) AS t(tag)'
+        f'SELECT DISTINCT t.tag, j.id FROM "{schema}".any_jobs j, unnest(j.tags) AS t(tag)'
     )
     return {tuple(r) for r in kept}, {tuple(r) for r in carried}
 
@@ -74,8 +78,8 @@ class Mix:
         self.table = f'"{queue.schema}".jobs'
 
     async def jobs(self, *statuses: str) -> list[asyncpg.Record]:
-        return await self.db.fetch(
-            f"SELECT id, lease_token, cancel_requested FROM {self.table} "
+        return await self.db.fetch(  # wherever they are: archived ones too
+            f'SELECT id, lease_token, cancel_requested FROM "{self.queue.schema}".any_jobs '
             "WHERE status = ANY($1::text[]) ORDER BY id",
             list(statuses),
         )
@@ -112,13 +116,16 @@ class Mix:
         return [(r["id"], r["lease_token"]) for r in picked]
 
     async def complete(self) -> None:
-        await self.storage.complete([(i, t, '"ok"') for i, t in await self.held()])
+        if held := await self.held():  # a worker never reports an empty batch
+            await self.storage.complete([(i, t, '"ok"') for i, t in held])
 
     async def fail(self) -> None:
-        await self.storage.fail([Failure(i, t, "E", "trace", 0) for i, t in await self.held()])
+        if held := await self.held():
+            await self.storage.fail([Failure(i, t, "E", "trace", 0) for i, t in held])
 
     async def release(self) -> None:
-        await self.storage.release(await self.held())
+        if held := await self.held():
+            await self.storage.release(held)
 
     async def cancel(self) -> None:
         rows = await self.jobs(*WAITING, "running")
@@ -170,12 +177,23 @@ class Mix:
     async def fold(self) -> None:
         await self.storage.fold_job_counts()
 
+    async def archive(self) -> None:  # finished jobs to job_history
+        batch = self.rng.randint(1, 20)
+        await self.storage.run_duty("archive", "archive_finished_jobs", 0.0, 86400.0, batch)
+
+    async def drop_history(self) -> None:
+        """Retention of job_history as if three days had passed: today's partitions are
+        dropped (later moves land in the default partition until they are made again)."""
+        await self.storage.run_duty("prune", "drop_expired_history", -3 * 86400.0, "2s")
+        await self.storage.run_duty("prune", "prune_history_default", -3 * 86400.0, 5)
+        await self.storage.run_duty("partitions", "add_history_partitions", 0.0, 2, "2s")
+
     def moves(self) -> list[Callable[[], Awaitable[None]]]:
         return [
             self.enqueue, self.enqueue_many, self.copy_many, self.claim, self.claim,
             self.complete, self.fail, self.release, self.cancel, self.retry, self.replay,
             self.delete, self.bulk, self.bulk, self.purge, self.prune, self.rescue,
-            self.promote, self.fold,
+            self.promote, self.fold, self.archive, self.archive, self.drop_history,
         ]  # fmt: skip
 
 

@@ -24,6 +24,11 @@ from equeue.storage import JobFilter, Storage
 from tests.conftest import storage_of
 
 HISTORY = 150_000
+#: Of the history, the finished jobs moved to job_history (migration 0017); the rest are
+#: still in jobs, as finished jobs are until the archive duty moves them.
+ARCHIVED = 100_000
+#: Finished minutes ago and archived already (beyond the history above).
+RECENT = 20_000
 #: Rows of jobs a polled statement may read: a page of 51 from each of the ~40 (queue,
 #: task, status) ranges at most, a twenty-fifth of the history.
 MOST_ROWS_READ = 6_000
@@ -50,9 +55,27 @@ async def _build(dsn: str, schema: str) -> None:
     async with queue:
         await queue.migrate()
         live = await storage_of(queue)
-        # Ids ordered like uuid7 and older than any live job's, as history's would be.
+        await live.pool.execute(finished_jobs(table, 1, HISTORY, "1 day"))
+        await queue.enqueue_many([{"type": "mail.send", "tags": ["vip"]} for _ in range(1200)])
+        await queue.enqueue_many([{"type": "report.build", "queue": "mail", "delay": 600}] * 50)
+        await queue.enqueue("mail.send", dedupe_key="key-live")
+        await live.claim("w1", None, 40, 300.0)
+        await live.run_duty("partitions", "add_history_partitions", 7 * 86400.0, 2, "2s")
+        await live.run_duty("archive", "archive_finished_jobs", 0.0, 7 * 86400.0, ARCHIVED)
+        # Archived minutes ago, in the newest partition: what "recent outcomes" read.
         await live.pool.execute(
-            f"""INSERT INTO {table} (id, task, queue, status, attempts, max_attempts,
+            finished_jobs(f'"{schema}".job_history', HISTORY + 1, HISTORY + RECENT, "2 minutes")
+        )
+        await live.pool.execute(f"VACUUM ANALYZE {table}")
+        for analyzed in ("job_tags", "job_history", "job_history_tags"):
+            await live.pool.execute(f'ANALYZE "{schema}".{analyzed}')
+
+
+def finished_jobs(table: str, first: int, last: int, ago: str) -> str:
+    """An insert of the finished jobs ``first`` to ``last`` into ``table``, finished
+    ``ago``: of several queues, tasks, outcomes, tags and dedupe keys. Ids are ordered
+    like uuid7 and older than any live job's, as history's would be."""
+    return f"""INSERT INTO {table} (id, task, queue, status, attempts, max_attempts,
                        run_at, created_at, finished_at, tags, dedupe_key)
                 SELECT lpad(to_hex(g), 32, '0')::uuid,
                        (ARRAY['mail.send', 'report.build', 'image.resize'])[1 + g % 3],
@@ -61,18 +84,11 @@ async def _build(dsn: str, schema: str) -> None:
                        CASE WHEN g % 97 = 0 THEN 'failed' WHEN g % 89 = 0 THEN 'cancelled'
                             ELSE 'succeeded' END,
                        1, 5, now() - interval '2 days', now() - interval '2 days',
-                       now() - interval '1 day',
+                       now() - interval '{ago}',
                        CASE WHEN g % 40 = 0 THEN ARRAY['vip']
                             ELSE ARRAY['customer-' || g % 500] END,
                        CASE WHEN g % 1000 = 0 THEN 'key-' || g END
-                  FROM generate_series(1, {HISTORY}) AS g"""
-        )
-        await queue.enqueue_many([{"type": "mail.send", "tags": ["vip"]} for _ in range(1200)])
-        await queue.enqueue_many([{"type": "report.build", "queue": "mail", "delay": 600}] * 50)
-        await queue.enqueue("mail.send", dedupe_key="key-live")
-        await live.claim("w1", None, 40, 300.0)
-        await live.pool.execute(f"VACUUM ANALYZE {table}")
-        await live.pool.execute(f'ANALYZE "{schema}".job_tags')
+                  FROM generate_series({first}, {last}) AS g"""
 
 
 async def _drop(dsn: str, schema: str) -> None:
@@ -130,14 +146,23 @@ def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from nodes(child)
 
 
-def job_rows_read(plan: dict[str, Any]) -> int:
-    """Rows of jobs the plan's scans produced or threw away, over all their loops."""
-    return sum(
+def of_jobs(relation: str | None) -> bool:
+    """Whether a scanned relation holds jobs: jobs, or job_history or one of its
+    partitions."""
+    name = relation or ""
+    return name == "jobs" or (name.startswith("job_history") and "tags" not in name)
+
+
+def rows_read(node: dict[str, Any]) -> int:
+    return int(
         (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0))
         * node.get("Actual Loops", 1)
-        for node in nodes(plan)
-        if node.get("Relation Name") == "jobs"
     )
+
+
+def job_rows_read(plan: dict[str, Any]) -> int:
+    """Rows of jobs the plan's scans produced or threw away, over all their loops."""
+    return sum(rows_read(node) for node in nodes(plan) if of_jobs(node.get("Relation Name")))
 
 
 def literal(value: Any) -> str:
@@ -189,7 +214,12 @@ def problems(plan: dict[str, Any]) -> list[str]:
     found = [
         f"sequential scan of {node['Relation Name']}"
         for node in nodes(plan)
-        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in ("jobs", "job_tags")
+        if node["Node Type"] == "Seq Scan"
+        and (
+            node.get("Relation Name") in ("jobs", "job_tags")
+            # A partition of the history read whole (an empty one may be: it costs nothing).
+            or (of_jobs(node.get("Relation Name")) and rows_read(node) > 0)
+        )
     ]
     read = job_rows_read(plan)
     if read > MOST_ROWS_READ:
@@ -203,13 +233,17 @@ async def test_polled_reads_use_counters_and_index_ranges_not_the_history(
     table = f'"{storage.schema}".jobs'
     pool = storage.pool
     history_id = await pool.fetchval(
+        f'SELECT id FROM "{storage.schema}".job_history ORDER BY id LIMIT 1'
+    )
+    hot_finished_id = await pool.fetchval(
         f"SELECT id FROM {table} WHERE status = 'succeeded' ORDER BY id LIMIT 1"
     )
     live_id = await pool.fetchval(
         f"SELECT id FROM {table} WHERE status = 'running' ORDER BY id DESC LIMIT 1"
     )
     deep = await pool.fetchval(
-        f"SELECT id FROM {table} WHERE queue = 'default' ORDER BY id OFFSET 1000 LIMIT 1"
+        f'SELECT id FROM "{storage.schema}".any_jobs'
+        " WHERE queue = 'default' ORDER BY id OFFSET 1000 LIMIT 1"
     )
     q = storage.q
     polled: list[tuple[str, str, tuple[Any, ...]]] = [
@@ -220,7 +254,7 @@ async def test_polled_reads_use_counters_and_index_ranges_not_the_history(
         ("tables", q["table_health"], ()),
         ("horizon", q["vacuum_horizon"], ()),
     ]
-    for where in filters(history_id, live_id):
+    for where in [*filters(history_id, live_id), JobFilter(job_id=hot_finished_id)]:
         for before in (None, deep):
             label = f"{where.statement()} {where} before={before}"
             polled.append((label, q[where.statement()], list_arguments(where, before)))
@@ -231,7 +265,9 @@ async def test_polled_reads_use_counters_and_index_ranges_not_the_history(
         found[label] = problems(custom)
         if generic["Total Cost"] <= custom["Total Cost"] * CACHEABLE_COST:
             found[label] += [f"generic plan: {p}" for p in problems(generic)]
-    assert {label: p for label, p in found.items() if p} == {}
+    bad = {label: p for label, p in found.items() if p}
+    print("\n".join(f"{k}: {v}" for k, v in bad.items()))
+    assert bad == {}
 
 
 async def test_the_check_sees_a_statement_that_walks_the_history(storage: Storage) -> None:

@@ -162,8 +162,9 @@ def test_every_worker_and_maintenance_setting_can_be_configured(tmp_path: Path) 
     assert (kept.interval, kept.batch_size, kept.dead_worker_seconds) == (3, 50, 90)
     # Nothing a worker runs with is left out of the settings (and so of the docs' table).
     names = {f.name for f in dataclasses.fields(WorkerSettings)} - {"maintenance_settings"}
+    own_names = ("prune", "retention", "dead", "archive")
     names |= {
-        f.name if f.name.startswith(("prune", "retention", "dead")) else f"maintenance_{f.name}"
+        f.name if f.name.startswith(own_names) else f"maintenance_{f.name}"
         for f in dataclasses.fields(MaintenanceSettings)
     }
     assert names <= set(Settings.model_fields)

@@ -13,7 +13,7 @@ QUERIES = Path(__file__).parents[2] / "src" / "equeue" / "storage" / "queries"
 
 def test_schema_name_is_quoted_and_validated() -> None:
     q = Queries("my_app")
-    assert '"my_app".jobs' in q["get_job"]
+    assert '"my_app".jobs' in q["cancel_waiting_job"]
     with pytest.raises(ValueError, match="schema name"):
         validate_schema_name('x"; DROP TABLE y; --')
 

@@ -310,7 +310,7 @@ class MaintenanceSection(BaseSettings):
         default=7 * 86400.0,
         ge=0,
         description="Finished jobs, and audit records, older than this many seconds are "
-        "deleted by maintenance.",
+        "deleted by maintenance (archived jobs a whole day at a time: docs/history.md).",
     )
     prune_interval: float = Field(
         default=60.0,
@@ -330,6 +330,18 @@ class MaintenanceSection(BaseSettings):
     )
     dead_worker_seconds: float = Field(
         default=300.0, gt=0, description="Worker rows not seen for this long are forgotten."
+    )
+    archive_after_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="Finished jobs move from the jobs table to job_history this many "
+        "seconds after they finished (docs/history.md).",
+    )
+    archive_batch_size: int = Field(
+        default=5000,
+        ge=1,
+        le=1_000_000,
+        description="Finished jobs moved to job_history per statement (one short transaction).",
     )
 
 

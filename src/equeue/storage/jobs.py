@@ -204,8 +204,16 @@ class JobStatements(Statements):
         return job_from_row(row) if row else None
 
     async def retry_job(self, job_id: uuid.UUID) -> Job | None:
-        row = await self.pool.fetchrow(self.q["retry_job"], job_id)
-        return job_from_row(row) if row else None
+        """Requeue a failed or cancelled job, wherever it is; None when it is neither.
+
+        The archive duty may move the job between the statement's snapshot and its
+        update (the update then finds it gone from jobs, the snapshot not yet in
+        job_history): a second statement, with a fresh snapshot, finds it."""
+        for _ in range(2):
+            row = await self.pool.fetchrow(self.q["retry_job"], job_id)
+            if row is not None:
+                return job_from_row(row)
+        return None
 
     async def delete_job(self, job_id: uuid.UUID) -> str | None:
         """Delete a job that is not running; returns the status it had, else None."""
@@ -213,8 +221,8 @@ class JobStatements(Statements):
         return status
 
     async def purge_jobs(self, statuses: list[str], queue: str | None, task: str | None) -> int:
-        result = await self.pool.execute(self.q["purge_jobs"], statuses, queue, task)
-        return int(result.split()[-1])
+        purged: int = await self.pool.fetchval(self.q["purge_jobs"], statuses, queue, task)
+        return purged
 
     async def replay_failed(
         self, queue: str | None, task: str | None, limit: int, error: str | None = None

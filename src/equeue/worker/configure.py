@@ -32,5 +32,7 @@ def worker_settings(settings: Settings) -> WorkerSettings:
             prune_batch_size=settings.prune_batch_size,
             prune_round_seconds=settings.prune_round_seconds,
             dead_worker_seconds=settings.dead_worker_seconds,
+            archive_after_seconds=settings.archive_after_seconds,
+            archive_batch_size=settings.archive_batch_size,
         ),
     )

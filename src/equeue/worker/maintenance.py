@@ -9,7 +9,9 @@ Rescue, promotion, the enqueueing of periodic jobs' due ticks and the folding of
 job changes into the counts run every ``interval``; the slower duties (retention pruning
 of jobs, of idempotency keys, of the audit trail and of the schedules' past ticks,
 forgetting dead workers and offers, statistics steps older than an hour and spent sign-in
-codes) run in a loop of their own, so a long pruning round never delays a rescue.
+codes) run in a loop of their own, so a long pruning round never delays a rescue. The
+archive duty, moving finished jobs from jobs to job_history (migration 0017), has a loop
+of its own too, at the pace of ``interval`` and without pause while it is behind.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ log = logging.getLogger("equeue.maintenance")
 #: How long the statistics per 10-second step are kept: the dashboard charts an hour.
 STATS_STEPS_KEPT_SECONDS = 3660.0
 _FAILURES = (OSError, DatabaseError)
+#: Days of job_history partitions made ahead of today.
+PARTITIONS_AHEAD = 2
+#: Longest the making and dropping of job_history's partitions wait for its readers.
+HISTORY_LOCK_TIMEOUT = "2s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +49,16 @@ class MaintenanceSettings:
     #: short or this time is up; then, still behind, it goes on after ``interval``.
     prune_round_seconds: float = 2.0
     dead_worker_seconds: float = 300.0  #: forget worker rows not seen for this long
+    #: Finished jobs move to job_history this long after they finished: a job read or
+    #: retried right after it finished is still found in the small table.
+    archive_after_seconds: float = 10.0
+    archive_batch_size: int = 5000  #: jobs moved per archive statement
 
     def __post_init__(self) -> None:
-        if self.prune_batch_size < 1 or self.batch_size < 1:
-            raise ValueError("batch_size and prune_batch_size must be at least 1")
+        if min(self.prune_batch_size, self.batch_size, self.archive_batch_size) < 1:
+            raise ValueError("batch_size, prune_batch_size and archive_batch_size must be >= 1")
+        if self.archive_after_seconds < 0:
+            raise ValueError("archive_after_seconds must not be negative")
         if min(self.interval, self.prune_interval, self.prune_round_seconds) <= 0:
             raise ValueError("interval, prune_interval and prune_round_seconds must be positive")
         if self.retention_seconds < 0:
@@ -80,10 +92,12 @@ class Maintenance:
         async with asyncio.TaskGroup() as loops:
             loops.create_task(self._frequent_loop())
             loops.create_task(self._slow_loop())
+            loops.create_task(self._archive_loop())
 
     async def run_once(self) -> None:
         """One round of every duty; the slow ones only when their interval has passed."""
         await self._frequent_duties()
+        await self.archive()
         if time.monotonic() - self._last_slow >= self._settings.prune_interval:
             await self._slow_duties()
 
@@ -104,6 +118,60 @@ class Maintenance:
                 return PruneRound(deleted, caught_up=True)
             if time.monotonic() >= deadline:
                 return PruneRound(deleted, caught_up=False)
+
+    async def archive(self) -> int:
+        """One archive round: batches of finished jobs moved to job_history until a batch
+        comes back short or another process is archiving; returns how many moved.
+
+        Partitions are made first (a cheap check when they exist), so a job lands in its
+        day's partition, not in the default one."""
+        s = self._settings
+        try:
+            await self._storage.run_duty(
+                "partitions",
+                "add_history_partitions",
+                s.retention_seconds,
+                PARTITIONS_AHEAD,
+                HISTORY_LOCK_TIMEOUT,
+            )
+        except DatabaseError as exc:  # readers held the table: the next round tries again
+            log.warning("could not make job_history's partitions now: %s", exc)
+        moved = 0
+        while True:
+            rows = await self._storage.run_duty(
+                "archive",
+                "archive_finished_jobs",
+                s.archive_after_seconds,
+                s.retention_seconds,
+                s.archive_batch_size,
+            )
+            if rows is None:
+                return moved
+            batch: int = rows[0]["archived"]
+            moved += batch
+            if batch < s.archive_batch_size:
+                return moved
+
+    async def drop_expired_history(self) -> int:
+        """Retention of job_history: whole daily partitions past retention are dropped,
+        and the rare rows of its default partition deleted; returns how many jobs went."""
+        s = self._settings
+        dropped = await self._storage.run_duty(
+            "prune", "drop_expired_history", s.retention_seconds, HISTORY_LOCK_TIMEOUT
+        )
+        rows = await self._storage.run_duty(
+            "prune", "prune_history_default", s.retention_seconds, s.prune_batch_size
+        )
+        gone: int = (dropped[0]["dropped"] if dropped else 0) + (rows[0]["deleted"] if rows else 0)
+        return gone
+
+    async def _archive_round(self) -> None:
+        await self.archive()
+
+    async def _archive_loop(self) -> None:
+        while True:
+            await _logged(self._archive_round)
+            await asyncio.sleep(self._settings.interval)
 
     async def _frequent_loop(self) -> None:
         while True:
@@ -146,6 +214,10 @@ class Maintenance:
         await self._storage.run_duty(
             "ticks", "prune_schedule_ticks", s.retention_seconds, s.prune_batch_size
         )
+        # Last: it may give up on its lock timeout, which ends the round.
+        dropped = await self.drop_expired_history()
+        if dropped:
+            log.info("dropped %d archived jobs past their retention", dropped)
         return pruned.caught_up
 
     async def _prune_idempotency_keys(self) -> None:

@@ -38,7 +38,7 @@ WITH counts AS (
     SELECT queue,
            count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
            count(*) FILTER (WHERE status = 'failed') AS failed
-      FROM {schema}.jobs
+      FROM {schema}.any_jobs  -- recent: the newest partition of job_history, if any
      WHERE status IN ('succeeded', 'failed', 'cancelled')
        AND finished_at > now() - make_interval(secs => $1)
      GROUP BY queue
@@ -94,7 +94,7 @@ DELETE FROM {schema}.event_watchers WHERE id = $1;
 
 -- name: event_jobs
 -- What the event hub adds to a batch of notified ids: each job's task and queue.
-SELECT id, task, queue FROM {schema}.jobs WHERE id = ANY($1::uuid[]);
+SELECT id, task, queue FROM {schema}.any_jobs WHERE id = ANY($1::uuid[]);
 
 -- name: stats_totals
 -- The fleet-wide counters and histogram buckets, summed over shards.

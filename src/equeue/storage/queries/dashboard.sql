@@ -24,7 +24,8 @@ RETURNING id, name, scopes, created_at, revoked_at, expires_at;
 -- Failed jobs (of queue $1, or all) grouped by task and the first line of their last
 -- error, largest groups first, at most $2 of them; total is the failed jobs of all
 -- groups, listed or not. The sample is the group's newest job (ids are time-ordered).
--- The partial index on failed jobs keeps the scan to the dead letters.
+-- The partial indexes on failed jobs (jobs_failed_or_cancelled, job_history_failed)
+-- keep the scan to the dead letters, in both tables.
 SELECT task,
        split_part(coalesce(last_error, ''), E'\n', 1) AS error,
        count(*) AS n,
@@ -33,7 +34,7 @@ SELECT task,
        max(finished_at) AS last_failed_at,
        max(id::text COLLATE "C")::uuid AS sample_job_id,
        sum(count(*)) OVER ()::bigint AS total
-  FROM {schema}.jobs
+  FROM {schema}.any_jobs
  WHERE status = 'failed' AND ($1::text IS NULL OR queue = $1)
  GROUP BY 1, 2
  ORDER BY n DESC, task, error
@@ -41,21 +42,34 @@ SELECT task,
 
 -- name: bulk_retry_jobs
 -- retry_job for each of the ids $1 (distinct): each is sent back when failed or
--- cancelled. One row per id: whether it was, and the status it had (NULL: no such job).
+-- cancelled, archived ones moving back to jobs (see retry_job). One row per id: whether
+-- it was, and the status it had (NULL: no such job).
 WITH requeued AS (
     UPDATE {schema}.jobs
        SET status = 'queued', run_at = now(), finished_at = NULL, cancel_requested = false,
            attempts = 0
      WHERE id = ANY($1::uuid[]) AND status IN ('failed', 'cancelled')
     RETURNING id, queue
+), back AS (
+    DELETE FROM {schema}.job_history
+     WHERE id = ANY($1::uuid[]) AND status IN ('failed', 'cancelled')
+    RETURNING *
+), restored AS (
+    INSERT INTO {schema}.jobs
+    SELECT r.* FROM back, {schema}.restored_job(to_jsonb(back)) AS r
+    RETURNING id, queue, task
+), uncounted AS (
+    SELECT {schema}.not_enqueued(array_agg(queue), array_agg(task)) FROM restored
 ), notified AS (
     SELECT pg_notify({channel}, 'q:' || queue) FROM (SELECT DISTINCT queue FROM requeued) q
 )
-SELECT i.id, j.status AS was, r.id IS NOT NULL AS done
+SELECT i.id, j.status AS was, r.id IS NOT NULL OR b.id IS NOT NULL AS done
   FROM unnest($1::uuid[]) AS i(id)
-  LEFT JOIN {schema}.jobs j ON j.id = i.id
+  LEFT JOIN {schema}.any_jobs j ON j.id = i.id
   LEFT JOIN requeued r ON r.id = i.id
- CROSS JOIN (SELECT count(*) FROM notified) AS n;
+  LEFT JOIN restored b ON b.id = i.id
+ CROSS JOIN (SELECT count(*) FROM notified) AS n
+ CROSS JOIN (SELECT count(*) FROM uncounted) AS u;
 
 -- name: bulk_cancel_jobs
 -- cancel_waiting_job and request_cancel_running_job for each of the ids $1 (distinct).
@@ -76,19 +90,23 @@ WITH cancelled AS (
 SELECT i.id, j.status AS was, c.queue, c.task,
        c.id IS NOT NULL AS cancelled, f.id IS NOT NULL AS flagged
   FROM unnest($1::uuid[]) AS i(id)
-  LEFT JOIN {schema}.jobs j ON j.id = i.id
+  LEFT JOIN {schema}.any_jobs j ON j.id = i.id
   LEFT JOIN cancelled c ON c.id = i.id
   LEFT JOIN flagged f ON f.id = i.id
  CROSS JOIN (SELECT count(*) FROM notified) AS n;
 
 -- name: bulk_delete_jobs
--- delete_job for each of the ids $1 (distinct): each is deleted unless it runs. One row
--- per id: whether it was, and the status it had (NULL: no such job).
+-- delete_job for each of the ids $1 (distinct): each is deleted unless it runs, wherever
+-- it is. One row per id: whether it was, and the status it had (NULL: no such job).
 WITH deleted AS (
     DELETE FROM {schema}.jobs WHERE id = ANY($1::uuid[]) AND status <> 'running'
     RETURNING id
+), archived AS (
+    DELETE FROM {schema}.job_history WHERE id = ANY($1::uuid[])
+    RETURNING id
 )
-SELECT i.id, j.status AS was, d.id IS NOT NULL AS done
+SELECT i.id, j.status AS was, d.id IS NOT NULL OR a.id IS NOT NULL AS done
   FROM unnest($1::uuid[]) AS i(id)
-  LEFT JOIN {schema}.jobs j ON j.id = i.id
-  LEFT JOIN deleted d ON d.id = i.id;
+  LEFT JOIN {schema}.any_jobs j ON j.id = i.id
+  LEFT JOIN deleted d ON d.id = i.id
+  LEFT JOIN archived a ON a.id = i.id;

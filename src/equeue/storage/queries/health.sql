@@ -2,21 +2,26 @@
 -- cheap reads (file sizes and counters kept by the server), never a scan of a table.
 
 -- name: table_health
--- Each table of the schema (a partitioned one once, its partitions counted): sizes in
--- bytes, live and dead rows as the statistics estimate them, the last vacuum and analyze.
--- (The statistics functions, not the pg_stat_user_tables view, which computes them for
--- every table of the database first.)
-SELECT c.relname AS name,
-       pg_total_relation_size(c.oid) AS total_bytes,
-       pg_indexes_size(c.oid) AS index_bytes,
-       pg_stat_get_live_tuples(c.oid) AS live_rows,
-       pg_stat_get_dead_tuples(c.oid) AS dead_rows,
-       greatest(pg_stat_get_last_vacuum_time(c.oid),
-                pg_stat_get_last_autovacuum_time(c.oid)) AS last_vacuum,
-       greatest(pg_stat_get_last_analyze_time(c.oid),
-                pg_stat_get_last_autoanalyze_time(c.oid)) AS last_analyze,
+-- Each table of the schema (a partitioned one once, summed over its partitions, which are
+-- counted): sizes in bytes, live and dead rows as the statistics estimate them, the last
+-- vacuum and analyze (of any of its partitions). (The statistics functions, not the
+-- pg_stat_user_tables view, which computes them for every table of the database first.)
+SELECT c.relname AS name, s.total_bytes, s.index_bytes, s.live_rows, s.dead_rows,
+       s.last_vacuum, s.last_analyze,
        (SELECT count(*) FROM pg_inherits i WHERE i.inhparent = c.oid) AS partitions
   FROM pg_class c
+ CROSS JOIN LATERAL (
+    SELECT sum(pg_total_relation_size(r.oid))::bigint AS total_bytes,
+           sum(pg_indexes_size(r.oid))::bigint AS index_bytes,
+           sum(pg_stat_get_live_tuples(r.oid))::bigint AS live_rows,
+           sum(pg_stat_get_dead_tuples(r.oid))::bigint AS dead_rows,
+           max(greatest(pg_stat_get_last_vacuum_time(r.oid),
+                        pg_stat_get_last_autovacuum_time(r.oid))) AS last_vacuum,
+           max(greatest(pg_stat_get_last_analyze_time(r.oid),
+                        pg_stat_get_last_autoanalyze_time(r.oid))) AS last_analyze
+      FROM (SELECT c.oid
+            UNION ALL
+            SELECT i.inhrelid FROM pg_inherits i WHERE i.inhparent = c.oid) AS r(oid)) AS s
  WHERE c.oid IN (SELECT d.objid FROM pg_depend d  -- found through pg_depend's index:
                   WHERE d.refclassid = 'pg_namespace'::regclass  -- pg_class has none on
                     AND d.refobjid = '{schema}'::regnamespace    -- the schema

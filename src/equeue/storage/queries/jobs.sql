@@ -82,7 +82,8 @@ SELECT * FROM {schema}.jobs
    AND status IN ('scheduled', 'queued', 'running', 'retrying');
 
 -- name: get_job
-SELECT * FROM {schema}.jobs WHERE id = $1;
+-- In jobs or, once finished and archived, in job_history (migration 0017).
+SELECT * FROM {schema}.any_jobs WHERE id = $1;
 
 -- name: cancel_waiting_job
 -- Cancel a job that has not started: at once.
@@ -104,37 +105,65 @@ SELECT flagged.* FROM flagged, (SELECT count(*) FROM notified) AS n;
 
 -- name: retry_job
 -- Send a failed or cancelled job back to the queue with a fresh set of attempts;
--- its history is kept.
+-- its history is kept. A job archived already (migration 0017) moves back to jobs in the
+-- same statement, requeued as it goes (restored_jobs).
 WITH requeued AS (
     UPDATE {schema}.jobs
        SET status = 'queued', run_at = now(), finished_at = NULL, cancel_requested = false,
            attempts = 0
      WHERE id = $1 AND status IN ('failed', 'cancelled')
     RETURNING *
+), back AS (
+    DELETE FROM {schema}.job_history WHERE id = $1 AND status IN ('failed', 'cancelled')
+    RETURNING *
+), restored AS (
+    INSERT INTO {schema}.jobs
+    SELECT r.* FROM back, {schema}.restored_job(to_jsonb(back)) AS r
+    RETURNING *
+), uncounted AS (
+    SELECT {schema}.not_enqueued(array_agg(queue), array_agg(task)) FROM restored
 ), notified AS (
     SELECT pg_notify({channel}, 'q:' || queue) FROM (SELECT DISTINCT queue FROM requeued) q
 )
-SELECT requeued.* FROM requeued, (SELECT count(*) FROM notified) AS n;
+SELECT requeued.* FROM requeued, (SELECT count(*) FROM notified) AS n
+UNION ALL
+SELECT restored.* FROM restored, (SELECT count(*) FROM uncounted) AS u;
 
 -- name: delete_job
--- Delete a job that is not running. Returns the status it had.
-DELETE FROM {schema}.jobs WHERE id = $1 AND status <> 'running' RETURNING status;
+-- Delete a job that is not running, wherever it is. Returns the status it had.
+WITH hot AS (
+    DELETE FROM {schema}.jobs WHERE id = $1 AND status <> 'running' RETURNING status
+), archived AS (
+    DELETE FROM {schema}.job_history WHERE id = $1 RETURNING status
+)
+SELECT status FROM hot UNION ALL SELECT status FROM archived;
 
 -- name: purge_jobs
--- Delete finished jobs by filter (never unfinished ones).
-DELETE FROM {schema}.jobs
- WHERE status = ANY($1::text[])
-   AND status IN ('succeeded', 'failed', 'cancelled')
-   AND ($2::text IS NULL OR queue = $2)
-   AND ($3::text IS NULL OR task = $3);
+-- Delete finished jobs by filter (never unfinished ones), in both tables.
+WITH hot AS (
+    DELETE FROM {schema}.jobs
+     WHERE status = ANY($1::text[])
+       AND status IN ('succeeded', 'failed', 'cancelled')
+       AND ($2::text IS NULL OR queue = $2)
+       AND ($3::text IS NULL OR task = $3)
+    RETURNING 1
+), archived AS (
+    DELETE FROM {schema}.job_history
+     WHERE status = ANY($1::text[])
+       AND ($2::text IS NULL OR queue = $2)
+       AND ($3::text IS NULL OR task = $3)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM hot) + (SELECT count(*) FROM archived) AS purged;
 
 -- name: replay_failed
 -- Send up to $3 dead-lettered jobs back to the queue, oldest failure first, each with a
 -- fresh set of attempts and its history kept; $4, when given, picks those whose last
 -- error's first line is this one (a dead-letter group). A cancel requested of an earlier
--- run is forgotten (retry_job does the same): it must not stop the new one.
-WITH picked AS (
-    SELECT id FROM {schema}.jobs
+-- run is forgotten (retry_job does the same): it must not stop the new one. Archived
+-- ones move back to jobs as they are requeued (as in retry_job).
+WITH hot AS (
+    SELECT id, finished_at, true AS hot FROM {schema}.jobs
      WHERE status = 'failed'
        AND ($1::text IS NULL OR queue = $1)
        AND ($2::text IS NULL OR task = $2)
@@ -142,16 +171,41 @@ WITH picked AS (
      ORDER BY finished_at, id
      LIMIT $3
      FOR UPDATE SKIP LOCKED
+), cold AS (
+    SELECT id, finished_at, false AS hot FROM {schema}.job_history
+     WHERE status = 'failed'
+       AND ($1::text IS NULL OR queue = $1)
+       AND ($2::text IS NULL OR task = $2)
+       AND ($4::text IS NULL OR split_part(coalesce(last_error, ''), E'\n', 1) = $4)
+     ORDER BY finished_at, id
+     LIMIT $3
+     FOR UPDATE SKIP LOCKED
+), picked AS (
+    SELECT id, finished_at, hot FROM (SELECT * FROM hot UNION ALL SELECT * FROM cold) AS p
+     ORDER BY finished_at, id
+     LIMIT $3
 ), requeued AS (
     UPDATE {schema}.jobs j
        SET status = 'queued', run_at = now(), finished_at = NULL, cancel_requested = false,
            attempts = 0
-      FROM picked WHERE j.id = picked.id AND j.status = 'failed'
+      FROM picked WHERE picked.hot AND j.id = picked.id AND j.status = 'failed'
     RETURNING j.id, j.queue
+), back AS (
+    DELETE FROM {schema}.job_history h USING picked
+     WHERE NOT picked.hot AND h.id = picked.id AND h.finished_at = picked.finished_at
+       AND h.status = 'failed'
+    RETURNING h.*
+), restored AS (
+    INSERT INTO {schema}.jobs
+    SELECT r.* FROM back, {schema}.restored_job(to_jsonb(back)) AS r
+    RETURNING id, queue, task
+), uncounted AS (
+    SELECT {schema}.not_enqueued(array_agg(queue), array_agg(task)) FROM restored
 ), notified AS (
     SELECT pg_notify({channel}, 'q:' || queue) FROM (SELECT DISTINCT queue FROM requeued) q
 )
-SELECT count(*) AS replayed FROM requeued, (SELECT count(*) FROM notified) AS n;
+SELECT (SELECT count(*) FROM requeued) + (SELECT count(*) FROM restored) AS replayed
+  FROM (SELECT count(*) FROM notified) AS n, (SELECT count(*) FROM uncounted) AS u;
 
 -- name: claim_jobs
 -- Claim up to $2 runnable jobs of the queues $1 (all queues when NULL) for worker $3,

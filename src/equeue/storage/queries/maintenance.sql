@@ -132,3 +132,58 @@ WITH old AS (
     RETURNING 1
 )
 SELECT count(*) AS deleted FROM deleted;
+
+-- name: archive_finished_jobs
+-- Move up to $3 jobs finished more than $1 seconds ago, oldest first, from jobs to
+-- job_history (migration 0017), in one statement: the delete and the insert are counted by
+-- the triggers of both tables, so the counts do not change. Jobs past their retention ($2
+-- seconds) are not moved: prune_finished_jobs deletes them where they are. Returns how
+-- many moved.
+WITH picked AS (
+    SELECT id FROM {schema}.jobs
+     WHERE status IN ('succeeded', 'failed', 'cancelled')
+       AND finished_at < now() - make_interval(secs => $1)
+       AND finished_at >= now() - make_interval(secs => $2)
+     ORDER BY finished_at
+     LIMIT $3
+     FOR UPDATE SKIP LOCKED
+), moved AS (
+    DELETE FROM {schema}.jobs j USING picked WHERE j.id = picked.id
+    RETURNING j.*
+), archived AS (
+    INSERT INTO {schema}.job_history SELECT * FROM moved
+    RETURNING 1
+)
+SELECT count(*) AS archived FROM archived;
+
+-- name: add_history_partitions
+-- The daily partitions of job_history from the first day still within retention ($1
+-- seconds) to $2 days ahead; returns how many were made. Making one locks job_history
+-- for a moment (once a day, as a new day comes within reach): it gives up after $3
+-- rather than keep readers queued behind it, and the next round tries again.
+SELECT {schema}.add_history_partitions(
+           ((now() - make_interval(secs => $1)) AT TIME ZONE 'UTC')::date,
+           (now() AT TIME ZONE 'UTC')::date + $2::integer) AS made
+  FROM (SELECT set_config('lock_timeout', $3, true)) AS bounded;
+
+-- name: drop_expired_history
+-- Retention of job_history: drop every daily partition whose whole day is past retention
+-- ($1 seconds); returns how many jobs went. Dropping waits for the readers of job_history
+-- (it locks the table for a moment): it gives up after $2 rather than keep new readers
+-- queued behind it, and the next round tries again.
+SELECT {schema}.drop_expired_history(now() - make_interval(secs => $1)) AS dropped
+  FROM (SELECT set_config('lock_timeout', $2, true)) AS bounded;
+
+-- name: prune_history_default
+-- Delete up to $2 jobs of job_history's default partition finished more than $1 seconds
+-- ago (rows no daily partition took: see migration 0017); returns how many.
+WITH old AS (
+    SELECT id, finished_at FROM {schema}.job_history_default
+     WHERE finished_at < now() - make_interval(secs => $1)
+     LIMIT $2
+), deleted AS (
+    DELETE FROM {schema}.job_history h USING old
+     WHERE h.id = old.id AND h.finished_at = old.finished_at
+    RETURNING 1
+)
+SELECT count(*) AS deleted FROM deleted;
