@@ -15,7 +15,7 @@ The public surface::
 
 from __future__ import annotations
 
-from equeue.context import JobContext, current_job
+from equeue.context import JobContext, current_job, progress
 from equeue.errors import (
     EnqueueConflictError,
     EqueueError,
@@ -55,5 +55,6 @@ __all__ = [
     "Worker",
     "WorkerSettings",
     "current_job",
+    "progress",
     "run_worker",
 ]

@@ -4,6 +4,7 @@ and the checks of a new job (:mod:`~equeue.job.validation`), all importable from
 from __future__ import annotations
 
 from equeue.job.ids import uuid7, uuid7_many
+from equeue.job.progress import MAX_PROGRESS_MESSAGE, Progress, check_progress
 from equeue.job.states import (
     DETAILS,
     FINISHED,
@@ -36,6 +37,7 @@ __all__ = [
     "DETAILS",
     "FINISHED",
     "INITIAL",
+    "MAX_PROGRESS_MESSAGE",
     "NAME_PATTERN",
     "PRIORITY_MAX",
     "PRIORITY_MIN",
@@ -48,7 +50,9 @@ __all__ = [
     "JobStatus",
     "Limits",
     "NewJob",
+    "Progress",
     "can_transition",
+    "check_progress",
     "chosen_details",
     "encode_json",
     "encode_payload",

@@ -1,7 +1,7 @@
 """The job model and its state machine: statuses, events and the allowed transitions.
 
-This module is pure: it imports nothing but the standard library. Every transition
-listed in :data:`TRANSITIONS` is carried out in SQL by a statement guarded by
+This module is pure: it imports nothing but the standard library (and job.progress).
+Every transition listed in :data:`TRANSITIONS` is carried out in SQL by a statement guarded by
 ``WHERE status = <from>`` (see ``storage/queries/jobs.sql``); this table is the single
 place that says which ones exist, and the tests check the SQL against it.
 """
@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from equeue.job.progress import Progress
 
 
 class JobStatus(StrEnum):
@@ -126,6 +128,8 @@ class Job:
     history: list[Attempt] = field(default_factory=list)
     #: True when enqueue returned an existing unfinished job holding the same dedupe key.
     deduplicated: bool = False
+    #: The latest progress its task reported (see :func:`equeue.progress`); None if none.
+    progress: Progress | None = None
 
     @property
     def is_finished(self) -> bool:
