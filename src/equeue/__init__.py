@@ -25,6 +25,7 @@ from equeue.errors import (
     JobTimeoutError,
     LeaseLostError,
     UnknownTaskError,
+    WaitTimeoutError,
 )
 from equeue.job import Attempt, Job, JobStatus, Limits
 from equeue.queue import Queue
@@ -52,6 +53,7 @@ __all__ = [
     "Queue",
     "Task",
     "UnknownTaskError",
+    "WaitTimeoutError",
     "Worker",
     "WorkerSettings",
     "current_job",

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from equeue.job import Job
+
 
 class EqueueError(Exception):
     """Base class of every equeue error."""
@@ -85,3 +90,14 @@ class DatabaseValueError(DatabaseError, ValueError):
 class LeaseLostError(EqueueError):
     """The worker no longer holds the job's lease (it lapsed and the job was taken back,
     or the job was deleted): what was to be written with the job's outcome was not."""
+
+
+class WaitTimeoutError(EqueueError, TimeoutError):
+    """A wait for a job to finish (``queue.wait``) ran out of time. The job goes on; it
+    is not cancelled. ``job`` is the job as it was when the time ran out.
+
+    Not :class:`JobTimeoutError`, which says a task ran longer than its job's timeout."""
+
+    def __init__(self, message: str, job: Job) -> None:
+        super().__init__(message)
+        self.job = job
