@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from equeue.job import Job
+from typing import Any
 
 
 class EqueueError(Exception):
@@ -98,6 +95,6 @@ class WaitTimeoutError(EqueueError, TimeoutError):
 
     Not :class:`JobTimeoutError`, which says a task ran longer than its job's timeout."""
 
-    def __init__(self, message: str, job: Job) -> None:
+    def __init__(self, message: str, job: Any) -> None:  # a Job (errors imports nothing)
         super().__init__(message)
         self.job = job

@@ -4,7 +4,7 @@ and the checks of a new job (:mod:`~equeue.job.validation`), all importable from
 from __future__ import annotations
 
 from equeue.job.ids import uuid7, uuid7_many
-from equeue.job.progress import MAX_PROGRESS_MESSAGE, Progress, check_progress
+from equeue.job.progress import MAX_PROGRESS_MESSAGE, check_progress
 from equeue.job.states import (
     DETAILS,
     FINISHED,
@@ -15,6 +15,7 @@ from equeue.job.states import (
     Event,
     Job,
     JobStatus,
+    Progress,
     can_transition,
 )
 from equeue.job.validation import (

@@ -1,28 +1,13 @@
-"""A running job's progress: the value a task reports, and the checks it must pass.
-
-Pure, like the rest of the job model: the worker throttles and writes reports
-(worker/progress.py), storage keeps the latest one on the job's row.
-"""
+"""The checks a running job's progress report must pass (the value itself is
+:class:`~equeue.job.states.Progress`). The worker throttles and writes reports
+(worker/progress.py); storage keeps the latest one on the job's row."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import datetime
 
 #: The longest progress message, in characters: a status line, not a log.
 MAX_PROGRESS_MESSAGE = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """The latest progress a job's task reported."""
-
-    fraction: float  #: from 0 (nothing done) to 1 (all done)
-    message: str | None
-    at: datetime  #: when it was written
-    #: The attempt that reported it: a value of an earlier attempt says how far that one got.
-    attempt: int
 
 
 def check_progress(fraction: object, message: object = None) -> tuple[float, str | None]:

@@ -1,7 +1,7 @@
 """The job model and its state machine: statuses, events and the allowed transitions.
 
-This module is pure: it imports nothing but the standard library (and job.progress).
-Every transition listed in :data:`TRANSITIONS` is carried out in SQL by a statement guarded by
+This module is pure: it imports nothing but the standard library. Every transition
+listed in :data:`TRANSITIONS` is carried out in SQL by a statement guarded by
 ``WHERE status = <from>`` (see ``storage/queries/jobs.sql``); this table is the single
 place that says which ones exist, and the tests check the SQL against it.
 """
@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-
-from equeue.job.progress import Progress
 
 
 class JobStatus(StrEnum):
@@ -100,6 +98,17 @@ class Attempt:
     #: The lease token the attempt ran under (dead once the attempt ended): a report that
     #: was refused for its token finds here which attempt it belonged to and how it ended.
     lease_token: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """The latest progress a job's task reported (see :func:`equeue.progress`)."""
+
+    fraction: float  #: from 0 (nothing done) to 1 (all done)
+    message: str | None
+    at: datetime  #: when it was written
+    #: The attempt that reported it: a value of an earlier attempt says how far that one got.
+    attempt: int
 
 
 @dataclass(slots=True)

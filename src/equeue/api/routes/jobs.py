@@ -40,9 +40,21 @@ from equeue.api.routing import (
     shortcut,
 )
 from equeue.audit import Action
+from equeue.errors import WaitTimeoutError
 from equeue.job import Job, JobStatus
 
 JobId = Annotated[uuid.UUID, Path(description="the job's id")]
+#: The longest a request may wait for a job to finish (``GET /v1/jobs/{id}?wait=``).
+MAX_WAIT_SECONDS = 60.0
+WaitSeconds = Annotated[
+    float | None,
+    Query(
+        ge=0,
+        le=MAX_WAIT_SECONDS,
+        description="wait up to this many seconds (at most 60) for the job to finish "
+        "before answering; the job comes back as it is then, finished or not",
+    ),
+]
 
 
 def add_routes(router: APIRouter, state: ApiState) -> None:
@@ -145,9 +157,16 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         tags=["jobs"],
         responses=error_responses(*KEYED, 404),
     )
-    async def get_job(job_id: JobId, _: ReadKey) -> JobDetail:
-        """One job, with its attempt history."""
-        return JobDetail.of(await queue.get_job(job_id))
+    async def get_job(job_id: JobId, _: ReadKey, wait: WaitSeconds = None) -> JobDetail:
+        """One job, with its attempt history. With ``wait``, once it has finished or when
+        ``wait`` seconds have passed, whichever comes first (long polling): the answer is
+        200 either way, so look at ``status`` (docs/progress-and-results.md)."""
+        if not wait:
+            return JobDetail.of(await queue.get_job(job_id))
+        try:
+            return JobDetail.of(await queue.wait(job_id, timeout=wait))
+        except WaitTimeoutError as timed_out:
+            return JobDetail.of(timed_out.job)
 
     @router.get(
         "/v1/jobs",
