@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from equeue.api.models.fields import ResultValue
 from equeue.job import MAX_PROGRESS_MESSAGE, TEXT_PATTERN
@@ -87,14 +87,9 @@ class HeartbeatIn(BaseModel):
         "lease renewed (docs/progress-and-results.md)",
     )
     message: ProgressMessage | None = Field(
-        default=None, description="what the job is doing, with progress (only with it)"
+        default=None,
+        description="what the job is doing, stored with progress (ignored without it)",
     )
-
-    @model_validator(mode="after")
-    def _message_with_progress(self) -> HeartbeatIn:
-        if self.message is not None and self.progress is None:
-            raise ValueError("a progress message goes with a progress value: send both")
-        return self
 
 
 class HeartbeatOut(BaseModel):

@@ -44,17 +44,6 @@ from equeue.errors import WaitTimeoutError
 from equeue.job import Job, JobStatus
 
 JobId = Annotated[uuid.UUID, Path(description="the job's id")]
-#: The longest a request may wait for a job to finish (``GET /v1/jobs/{id}?wait=``).
-MAX_WAIT_SECONDS = 60.0
-WaitSeconds = Annotated[
-    float | None,
-    Query(
-        ge=0,
-        le=MAX_WAIT_SECONDS,
-        description="wait up to this many seconds (at most 60) for the job to finish "
-        "before answering; the job comes back as it is then, finished or not",
-    ),
-]
 
 
 def add_routes(router: APIRouter, state: ApiState) -> None:
@@ -148,6 +137,20 @@ def _enqueue_shortcut(
     return enqueue_fast
 
 
+def _wait_seconds(longest: float) -> object:
+    """The ``wait`` of ``GET /v1/jobs/{id}``, bounded by the API's settings."""
+    return Annotated[
+        float | None,
+        Query(
+            ge=0,
+            le=longest,
+            description=f"wait up to this many seconds (at most {longest:g}, "
+            "EQUEUE_JOB_MAX_WAIT_SECONDS) for the job to finish before answering; the job "
+            "comes back as it is then, finished or not",
+        ),
+    ]
+
+
 def _job_routes(router: APIRouter, state: ApiState) -> None:
     queue, inputs = state.queue, state.inputs
 
@@ -157,7 +160,8 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         tags=["jobs"],
         responses=error_responses(*KEYED, 404),
     )
-    async def get_job(job_id: JobId, _: ReadKey, wait: WaitSeconds = None) -> JobDetail:
+    @annotate(wait=_wait_seconds(state.settings.job_max_wait_seconds))
+    async def get_job(job_id: JobId, _: ReadKey, wait: float | None = None) -> JobDetail:
         """One job, with its attempt history. With ``wait``, once it has finished or when
         ``wait`` seconds have passed, whichever comes first (long polling): the answer is
         200 either way, so look at ``status`` (docs/progress-and-results.md)."""
