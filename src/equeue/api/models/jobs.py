@@ -208,7 +208,7 @@ class JobOut(BaseModel):
             "dedupe_key": job.dedupe_key,
             "tags": job.tags,
             "cancel_requested": job.cancel_requested,
-            "progress": ProgressOut.of(job.progress),
+            "progress": ProgressOut.fields_of(job.progress),
         }
 
     @classmethod

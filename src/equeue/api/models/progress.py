@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -21,12 +23,6 @@ class ProgressOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, progress: Progress | None) -> ProgressOut | None:
-        if progress is None:
-            return None
-        return cls(
-            fraction=progress.fraction,
-            message=progress.message,
-            at=progress.at,
-            attempt=progress.attempt,
-        )
+    def fields_of(cls, progress: Progress | None) -> dict[str, Any] | None:
+        """Its fields, as :meth:`JobOut.fields_of` gives a job's (plain values)."""
+        return None if progress is None else dataclasses.asdict(progress)
