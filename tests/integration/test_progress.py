@@ -6,9 +6,12 @@ import asyncio
 import threading
 import uuid
 
+import asyncpg
 import pytest
 
 from equeue import JobStatus, Queue, progress
+from equeue.api.events import decode
+from equeue.storage.api import events_channel
 from tests.conftest import running_worker, storage_of, wait_for_status, wait_until
 
 
@@ -95,3 +98,30 @@ async def test_a_stale_lease_cannot_write_progress(queue: Queue) -> None:
     assert await storage.write_progress(job.id, again.lease_token, 0.5, "second")
     current = (await queue.get_job(job.id)).progress
     assert current is not None and (current.fraction, current.attempt) == (0.5, 1)
+
+
+async def test_many_reports_from_a_real_worker_make_few_writes(
+    queue: Queue, db: asyncpg.Connection
+) -> None:
+    @queue.task(name="chatty")
+    async def chatty() -> None:
+        for i in range(1, 2001):
+            progress(i / 2000, f"{i}/2000")
+            if i % 200 == 0:
+                await asyncio.sleep(0.1)  # 2,000 reports over about a second
+
+    # While events are watched, every progress write sends one notification: count them.
+    await queue.admin.watch_events("test", 60)
+    writes: list[str] = []
+    await db.add_listener(
+        events_channel(queue.schema),
+        lambda *args: writes.extend(e for e in decode(str(args[3])) if e[1] == "progress"),
+    )
+    job = await queue.enqueue("chatty")
+    async with running_worker(queue):
+        done = await wait_for_status(queue, job.id, JobStatus.SUCCEEDED)
+    await wait_until(lambda: len(writes) >= 2)
+    assert 2 <= len(writes) <= 6  # about one per half second, not 2,000
+    assert {job_id for job_id, _ in writes} == {job.id}
+    assert done.progress is not None
+    assert (done.progress.fraction, done.progress.message) == (1.0, "2000/2000")
