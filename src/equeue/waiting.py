@@ -112,14 +112,17 @@ class Waiters:
         future: asyncio.Future[Job] = loop.create_future()
         futures = self._waiting.setdefault(job_id, set())
         futures.add(future)
+        deadline = asyncio.timeout(timeout)
         try:
-            async with asyncio.timeout(timeout):
+            async with deadline:
                 await self._start()
                 job = await self._read(job_id)
                 if job.is_finished:
                     return job
                 return await future
         except TimeoutError:
+            if not deadline.expired():
+                raise  # not ours: the database's, say
             last = await self._read(job_id)
             if last.is_finished:  # finished as the time ran out
                 return last
@@ -134,13 +137,16 @@ class Waiters:
     async def close(self) -> None:
         """Stop listening and give up the events lease; waiters left time out."""
         keeper, self._keeper = self._keeper, None
-        self._watching = False
         for task in [keeper, *self._checks]:
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         await self._listener.stop()
+        if self._watching:
+            self._watching = False
+            with contextlib.suppress(Exception):  # else it simply lapses
+                await ApiStorage(await self._queue._storage()).unwatch_events(self._watcher)
 
     # --- inside ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import time
 import asyncpg
 import pytest
 
-from equeue import JobNotFoundError, JobStatus, Queue, WaitTimeoutError
+from equeue import Backoff, JobNotFoundError, JobStatus, Queue, WaitTimeoutError, listener
 from equeue import waiting as waiting_module
 from tests.conftest import running_worker, storage_of, wait_until
 
@@ -104,6 +104,8 @@ async def test_waiters_are_woken_after_the_listening_connection_is_lost(
     queue: Queue, db: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(waiting_module, "SETTLE_SECONDS", 3600)  # only the reconnect may wake it
+    # A reconnect a second after the loss, at the earliest: the job finishes meanwhile.
+    monkeypatch.setattr(listener, "RECONNECT_BACKOFF", Backoff(base=1.0, factor=1.0, jitter=0))
     queue.allow_unknown_tasks = True
     job = await queue.enqueue("t")
     waiting = asyncio.create_task(queue.wait(job.id, timeout=60))
@@ -111,7 +113,7 @@ async def test_waiters_are_woken_after_the_listening_connection_is_lost(
     await wait_until(lambda: queue.waiters.count == 1)
     pid = queue.waiters.listener_pid
     # The job finishes while the LISTEN connection is down: its notification is lost.
-    await db.execute("SELECT pg_terminate_backend($1)", pid)
+    assert await db.fetchval("SELECT pg_terminate_backend($1, 10000)", pid)  # waits for it
     await queue.cancel(job.id)
     assert (await asyncio.wait_for(waiting, timeout=30)).status is JobStatus.CANCELLED
     assert queue.waiters.listener_pid not in (None, pid)
