@@ -3,7 +3,8 @@
 ``run_at`` may be at most ``Limits.max_delay_seconds`` ahead of the moment of the request:
 a bound that moves with the clock, which a schema cannot state (the field's description
 does). Generated times beyond it are moved inside it, so the checks judge everything else
-about the request; the API tests check the bound itself.
+about the request; the API tests check the bound itself. Likewise a reversed
+``since``/``until`` pair of the audit trail is put in order.
 """
 
 from __future__ import annotations
