@@ -15,7 +15,7 @@ The public surface::
 
 from __future__ import annotations
 
-from equeue.context import JobContext, current_job
+from equeue.context import JobContext, current_job, progress
 from equeue.errors import (
     EnqueueConflictError,
     EqueueError,
@@ -25,6 +25,7 @@ from equeue.errors import (
     JobTimeoutError,
     LeaseLostError,
     UnknownTaskError,
+    WaitTimeoutError,
 )
 from equeue.job import Attempt, Job, JobStatus, Limits
 from equeue.queue import Queue
@@ -52,8 +53,10 @@ __all__ = [
     "Queue",
     "Task",
     "UnknownTaskError",
+    "WaitTimeoutError",
     "Worker",
     "WorkerSettings",
     "current_job",
+    "progress",
     "run_worker",
 ]

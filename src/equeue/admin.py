@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from equeue.audit import Actor, AuditEntry, AuditRecord
 from equeue.bulk import Action, bulk_action
-from equeue.job import Limits
+from equeue.job import Limits, Progress
 from equeue.listener import Listener
 from equeue.records import (
     BulkResult,
@@ -230,6 +230,11 @@ class Admin:
         """Task and queue of each job still present, by id."""
         return await (await self._api()).event_jobs(ids)
 
+    async def job_progress(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+        """The latest progress of each of these jobs that reported some, as JSON values."""
+        found = await (await self._queue._storage()).job_progress(ids)
+        return {job_id: _progress_json(p) for job_id, p in found.items()}
+
     # --- workers over HTTP ----------------------------------------------------------------
     # The same statements as the engine's own workers, fenced by the same lease tokens; a
     # worker over HTTP is listed as ``worker`` with the caller's address as its host.
@@ -271,6 +276,13 @@ class Admin:
         failure = Failure(id=job_id, token=token, error=error, detail=detail, delay=delay)
         return (await storage.fail([failure])).get(job_id)
 
+    async def write_progress(
+        self, job_id: uuid.UUID, token: uuid.UUID, fraction: float, message: str | None
+    ) -> bool:
+        """Store the progress of a job held under ``token``; False when the lease is lost."""
+        storage = await self._queue._storage()
+        return await storage.write_progress(job_id, token, fraction, message)
+
     def jobs_listener(self, on_message: Callable[[str], None], *, log: logging.Logger) -> Listener:
         """A listener (not started) of the jobs channel of this schema: ``q:<queue>`` says
         that jobs of that queue may be runnable now."""
@@ -284,6 +296,15 @@ class Admin:
             check_query=check_listener_query(schema),
             log=log,
         )
+
+
+def _progress_json(progress: Progress) -> dict[str, Any]:
+    return {
+        "fraction": progress.fraction,
+        "message": progress.message,
+        "at": progress.at.isoformat().replace("+00:00", "Z"),
+        "attempt": progress.attempt,
+    }
 
 
 def _leased(job: Claimed) -> LeasedJob:

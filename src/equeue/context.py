@@ -13,6 +13,12 @@ if TYPE_CHECKING:
     from equeue.storage import Connection
 
 
+class ProgressSink(Protocol):
+    """Where a job's progress reports go (the worker's throttled, fenced writer)."""
+
+    def report(self, fraction: float, message: str | None = None) -> None: ...
+
+
 class JobTransactions(Protocol):
     """How the worker opens a job's transaction (see :meth:`JobContext.transaction`)."""
 
@@ -29,6 +35,7 @@ class JobContext:
     attempt: int  #: 1 on the first run, counted at claim
     max_attempts: int
     transactions: JobTransactions | None = field(default=None, repr=False, compare=False)
+    progress: ProgressSink | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_last_attempt(self) -> bool:
@@ -68,6 +75,27 @@ def current_job() -> JobContext:
         return _current.get()
     except LookupError:
         raise LookupError("current_job() is only available inside a running task") from None
+
+
+def progress(fraction: float, message: str | None = None) -> None:
+    """Report how far the running task has got: ``fraction`` from 0 to 1, and an optional
+    ``message`` (at most 500 characters)::
+
+        for i, image in enumerate(images):
+            resize(image)
+            progress((i + 1) / len(images), f"resized {i + 1}/{len(images)}")
+
+    Call it as often as you like, from an async task or from a plain one (in its thread):
+    the worker keeps the latest value and writes at most one every half second, and the
+    last one before the job's outcome. The value is kept on the job (``job.progress``,
+    ``GET /v1/jobs/{id}``) and sent to events clients. A worker that lost the job's lease
+    writes nothing more. Raises ValueError for a value out of range, LookupError outside
+    a running task.
+    """
+    sink = current_job().progress
+    if sink is None:
+        raise LookupError("progress() is only available in a task a worker runs")
+    sink.report(fraction, message)
 
 
 def set_current_job(context: JobContext) -> None:

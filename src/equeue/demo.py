@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from equeue.context import current_job
+from equeue.context import current_job, progress
 from equeue.queue import Queue
 from equeue.retry import Backoff
 
@@ -33,6 +33,7 @@ DEMO_TASKS = (
     "sms.send",
     "newsletter.send",
     "data.cleanup",
+    "demo.progress",
 )
 
 
@@ -108,6 +109,14 @@ async def cleanup_data(older_than_days: int = 30, **_: Any) -> dict[str, Any]:
     return {"deleted": random.randint(0, 500), "older_than_days": int(older_than_days)}
 
 
+async def steps(steps: int = 10, seconds: float = 0.5) -> dict[str, int]:
+    """Do ``steps`` steps of ``seconds`` each, reporting progress after every one."""
+    for done in range(1, int(steps) + 1):
+        await asyncio.sleep(float(seconds))
+        progress(done / int(steps), f"step {done} of {int(steps)}")
+    return {"steps": int(steps)}
+
+
 def register_demo_tasks(queue: Queue) -> Queue:
     """Register every demo task on ``queue`` (returned, for chaining)."""
     plain: dict[str, Callable[..., Any]] = {
@@ -122,6 +131,7 @@ def register_demo_tasks(queue: Queue) -> Queue:
         "sms.send": send_sms,
         "newsletter.send": send_newsletter,
         "data.cleanup": cleanup_data,
+        "demo.progress": steps,
     }
     for name, func in plain.items():
         # demo.fail shows the dead-letter path quickly: three attempts, not five.

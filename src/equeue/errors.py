@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class EqueueError(Exception):
     """Base class of every equeue error."""
@@ -104,3 +106,14 @@ class SchemaVersionError(EqueueError):
     """The database schema is not one this code can run on: migrations it needs are not
     applied, or a newer release applied one that breaks it. The message says which, and
     what to do."""
+
+
+class WaitTimeoutError(EqueueError, TimeoutError):
+    """A wait for a job to finish (``queue.wait``) ran out of time. The job goes on; it
+    is not cancelled. ``job`` is the job as it was when the time ran out.
+
+    Not :class:`JobTimeoutError`, which says a task ran longer than its job's timeout."""
+
+    def __init__(self, message: str, job: Any) -> None:  # a Job (errors imports nothing)
+        super().__init__(message)
+        self.job = job

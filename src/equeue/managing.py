@@ -5,17 +5,41 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from functools import cached_property
 
 from equeue.errors import JobNotFoundError, JobStateError
 from equeue.job import DETAILS, Job, JobStatus, chosen_details
 from equeue.storage import JobFilter, Storage
+from equeue.waiting import Waiters
 
 
 class ManagingJobs:
     """Job reads and actions of :class:`~equeue.Queue` (its base class)."""
 
+    schema: str
+
     async def _storage(self) -> Storage:
         raise NotImplementedError  # the Queue's own, with its pool
+
+    @property
+    def session_dsn(self) -> str:
+        raise NotImplementedError  # the Queue's own
+
+    @cached_property
+    def waiters(self) -> Waiters:
+        """Whoever waits in :meth:`wait`, woken through one LISTEN connection."""
+        return Waiters(self)
+
+    async def wait(self, job_id: uuid.UUID | str, *, timeout: float | None = None) -> Job:
+        """Wait until the job has finished (succeeded, failed or cancelled) and return it.
+
+        Raises :class:`~equeue.errors.WaitTimeoutError` when it has not within ``timeout``
+        seconds (None: wait as long as it takes; the job itself is not touched), and
+        :class:`JobNotFoundError` when there is no such job. Woken by the database, not by
+        polling: every wait of this queue shares one LISTEN connection
+        (docs/progress-and-results.md).
+        """
+        return await self.waiters.wait(_as_uuid(job_id), timeout)
 
     async def get_job(self, job_id: uuid.UUID | str) -> Job:
         """The job with this id; raises :class:`JobNotFoundError`."""

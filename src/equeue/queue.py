@@ -120,7 +120,9 @@ class Queue(ManagingJobs):
         return self._store
 
     async def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (and the LISTEN connection of :meth:`wait`)."""
+        if "waiters" in self.__dict__:
+            await self.waiters.close()
         if self._store is not None:
             storage, self._store = self._store, None
             await storage_pool.close_storage(storage)

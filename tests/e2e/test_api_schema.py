@@ -50,6 +50,7 @@ def fuzz_server(database_url: str) -> Iterator[Server]:
         # A claim of an empty queue waits up to the declared bound: kept short, so that
         # the run's many claims cost well under a second each.
         EQUEUE_CLAIM_MAX_WAIT_SECONDS="0.2",
+        EQUEUE_JOB_MAX_WAIT_SECONDS="0.2",  # the same for a read of a job with a wait
     )
     try:
         yield running

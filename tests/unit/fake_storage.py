@@ -272,6 +272,19 @@ class FakeStorage:
                 landed.add(job_id)
         return landed
 
+    async def write_progress(
+        self,
+        job_id: uuid.UUID,
+        token: uuid.UUID,
+        fraction: float,
+        message: str | None,
+        *,
+        executor: Executor | None = None,
+    ) -> bool:
+        self._call("write_progress", 1)
+        job = self.jobs.get(job_id)
+        return job is not None and job.holds(token)
+
     # --- inside ------------------------------------------------------------------------------
 
     def _call(self, method: str, rows: int) -> None:

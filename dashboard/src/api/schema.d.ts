@@ -64,7 +64,9 @@ export interface paths {
         };
         /**
          * Get Job
-         * @description One job, with its attempt history.
+         * @description One job, with its attempt history. With ``wait``, once it has finished or when
+         *     ``wait`` seconds have passed, whichever comes first (long polling): the answer is
+         *     200 either way, so look at ``status`` (docs/progress-and-results.md).
          */
         get: operations["get_job_v1_jobs__job_id__get"];
         put?: never;
@@ -331,7 +333,8 @@ export interface paths {
         /**
          * Heartbeat
          * @description Extend a job's lease to ``lease`` seconds from now, and learn whether its cancel
-         *     was requested. 409 when the lease is lost: stop the job, report nothing.
+         *     was requested; with ``progress``, store it on the job. 409 when the lease is lost:
+         *     stop the job, report nothing.
          */
         post: operations["heartbeat_v1_jobs__job_id__heartbeat_post"];
         delete?: never;
@@ -921,6 +924,7 @@ export interface components {
             tags: string[];
             /** Cancel Requested */
             cancel_requested: boolean;
+            progress?: components["schemas"]["ProgressOut"] | null;
             /** Deduplicated */
             deduplicated: boolean;
         };
@@ -1004,6 +1008,16 @@ export interface components {
              * @default 30
              */
             lease: number;
+            /**
+             * Progress
+             * @description how far the job has got, from 0 to 1, stored on the job with the lease renewed (docs/progress-and-results.md)
+             */
+            progress?: number | null;
+            /**
+             * Message
+             * @description what the job is doing, stored with progress (ignored without it)
+             */
+            message?: string | null;
         };
         /** HeartbeatOut */
         HeartbeatOut: {
@@ -1101,6 +1115,7 @@ export interface components {
             tags: string[];
             /** Cancel Requested */
             cancel_requested: boolean;
+            progress?: components["schemas"]["ProgressOut"] | null;
             /** Attempt History */
             attempt_history: components["schemas"]["AttemptOut"][];
         };
@@ -1212,6 +1227,7 @@ export interface components {
             cancel_requested?: boolean | null;
             /** Attempt History */
             attempt_history?: components["schemas"]["AttemptOut"][] | null;
+            progress?: components["schemas"]["ProgressOut"] | null;
         };
         /**
          * JobOut
@@ -1262,6 +1278,7 @@ export interface components {
             tags: string[];
             /** Cancel Requested */
             cancel_requested: boolean;
+            progress?: components["schemas"]["ProgressOut"] | null;
         };
         /** JobPage */
         JobPage: {
@@ -1427,6 +1444,30 @@ export interface components {
         PayloadValue: boolean | number | components["schemas"]["PayloadText"] | components["schemas"]["PayloadValue"][] | {
             [key: string]: components["schemas"]["PayloadValue"];
         } | null;
+        /**
+         * ProgressOut
+         * @description The latest progress a job's task reported (docs/progress-and-results.md).
+         */
+        ProgressOut: {
+            /**
+             * Fraction
+             * @description from 0 (nothing done) to 1 (all done)
+             */
+            fraction: number;
+            /** Message */
+            message: string | null;
+            /**
+             * At
+             * Format: date-time
+             * @description when it was written
+             */
+            at: string;
+            /**
+             * Attempt
+             * @description the attempt that reported it: when it is not the job's current attempt, it says how far an earlier attempt got
+             */
+            attempt: number;
+        };
         /** QueueList */
         QueueList: {
             /** Items */
@@ -2269,7 +2310,10 @@ export interface operations {
     };
     get_job_v1_jobs__job_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description wait up to this many seconds (at most 60, EQUEUE_JOB_MAX_WAIT_SECONDS) for the job to finish before answering; the job comes back as it is then, finished or not */
+                wait?: number | null;
+            };
             header?: never;
             path: {
                 /** @description the job's id */

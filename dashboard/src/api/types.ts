@@ -19,6 +19,7 @@ export type StatsSeries = Schemas["Series"];
 export type AuditRecord = Schemas["AuditOut"];
 export type AuditPage = Schemas["AuditPage"];
 export type Schedule = Schemas["ScheduleOut"];
+export type JobProgress = Schemas["ProgressOut"];
 
 /** What the lists of jobs show of each job. A page of jobs carries only the fields asked
  * for (`fields=`; payload and result never unless asked), so every list asks for these. */
@@ -31,6 +32,7 @@ export const LISTED_FIELDS = [
   "created_at",
   "finished_at",
   "last_error",
+  "progress",
 ] as const;
 /** A job on a list: the fields asked for are all there (null only where the job's is). */
 export type ListedJob = Pick<Job, "id" | (typeof LISTED_FIELDS)[number]>;
@@ -60,4 +62,6 @@ export interface JobEvent {
   queue: string;
   status: JobStatus;
   at: string;
+  /** Present on a progress report (its status is then `running`). */
+  progress?: JobProgress;
 }

@@ -10,6 +10,7 @@ import { keys } from "../live/applyEvents";
 import { ConfirmButton } from "../ui/Confirm";
 import { ErrorNote, Json, Loading, Page, TableBox } from "../ui/bits";
 import { between, duration, when } from "../ui/format";
+import { currentProgress, ProgressBar } from "../ui/ProgressBar";
 import { StatusBadge } from "../ui/StatusBadge";
 import { timeline } from "./timeline";
 
@@ -126,11 +127,13 @@ export function JobView({ id }: { id: string }) {
   if (job.isPending) return <Loading what="the job" />;
   if (job.isError) return <ErrorNote error={job.error} />;
   const detail = job.data;
+  const progress = currentProgress(detail.progress, detail.attempts);
   return (
     <Page title={`Job ${detail.type}`} actions={<Actions job={detail} />}>
       <p className="job-status">
         <code className="job-id">{detail.id}</code> <StatusBadge status={detail.status} />
         {detail.cancel_requested && !FINISHED.has(detail.status) && <span className="tag">cancel requested</span>}
+        {progress && <ProgressBar progress={progress} />}
       </p>
       <Facts job={detail} />
       {detail.last_error && (

@@ -12,6 +12,7 @@ import { Link } from "wouter";
 import type { ListedJob } from "../api/types";
 import { TableBox } from "../ui/bits";
 import { ago, firstLine, shortId } from "../ui/format";
+import { currentProgress, ProgressBar } from "../ui/ProgressBar";
 import { StatusBadge } from "../ui/StatusBadge";
 
 const column = createColumnHelper<ListedJob>();
@@ -50,7 +51,19 @@ function columns(selectable: boolean) {
     }),
     column.accessor("type", { header: "Type" }),
     column.accessor("queue", { header: "Queue" }),
-    column.accessor("status", { header: "Status", cell: (info) => <StatusBadge status={info.getValue()} /> }),
+    column.accessor("status", {
+      header: "Status",
+      cell: (info) => {
+        const job = info.row.original;
+        const progress = job.status === "running" ? currentProgress(job.progress, job.attempts) : null;
+        return (
+          <>
+            <StatusBadge status={info.getValue()} />
+            {progress && <ProgressBar progress={progress} compact />}
+          </>
+        );
+      },
+    }),
     column.accessor((job) => `${job.attempts}/${job.max_attempts}`, { id: "attempts", header: "Attempts" }),
     column.accessor("created_at", {
       header: "Created",

@@ -31,6 +31,9 @@ from equeue.listener import RECONNECT_BACKOFF, describe
 
 log = logging.getLogger("equeue.api")
 
+#: What :func:`decode` gives for a progress report; its event says ``running`` and carries
+#: the job's latest ``progress``.
+PROGRESS = "progress"
 _STATUS_OF_CODE = {
     "s": "scheduled",
     "q": "queued",
@@ -39,6 +42,7 @@ _STATUS_OF_CODE = {
     "d": "succeeded",
     "f": "failed",
     "c": "cancelled",
+    "p": PROGRESS,  # not a status: the job reported progress (storage/queries/progress.sql)
 }
 _ENTRY = 23  # a status letter and 22 characters of unpadded base64
 #: Most notified changes held while waiting for the next window; beyond, the oldest go.
@@ -190,18 +194,24 @@ class EventHub:
 
     async def _publish(self, batch: list[tuple[uuid.UUID, str, datetime]]) -> None:
         known = await self._admin.event_jobs(list({job_id for job_id, _, _ in batch}))
+        reported = {job_id for job_id, status, _ in batch if status == PROGRESS}
+        progress = await self._admin.job_progress(list(reported)) if reported else {}
         events = []
         for job_id, status, at in batch:
             task, queue_name = known.get(job_id, (None, None))
-            events.append(
-                {
-                    "job_id": str(job_id),
-                    "type": task,
-                    "queue": queue_name,
-                    "status": status,
-                    "at": at.isoformat().replace("+00:00", "Z"),
-                }
-            )
+            event: dict[str, Any] = {
+                "job_id": str(job_id),
+                "type": task,
+                "queue": queue_name,
+                "status": status,
+                "at": at.isoformat().replace("+00:00", "Z"),
+            }
+            if status == PROGRESS:
+                if job_id not in progress:
+                    continue  # the job is gone
+                event["status"] = "running"
+                event["progress"] = progress[job_id]
+            events.append(event)
         for subscription in list(self._subscribers):
             self._deliver(subscription, [e for e in events if subscription.wants(e)])
 

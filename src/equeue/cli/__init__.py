@@ -6,7 +6,8 @@ come from flags, ``EQUEUE_*`` environment variables or a TOML file (``--config``
 ``docs/configuration.md``.
 
 One module per group of commands: :mod:`~equeue.cli.stack` (dev, api, worker, migrate),
-:mod:`~equeue.cli.jobs` (enqueue, jobs, replay-dlq), :mod:`~equeue.cli.queues`,
+:mod:`~equeue.cli.jobs` (enqueue, jobs, replay-dlq; ``jobs wait`` in
+:mod:`~equeue.cli.waiting`), :mod:`~equeue.cli.queues`,
 :mod:`~equeue.cli.keys` and :mod:`~equeue.cli.bench`; the options they share are in
 :mod:`~equeue.cli.common`. Every command reaches the database through a
 :class:`~equeue.queue.Queue`.
@@ -18,7 +19,7 @@ import signal
 
 import typer
 
-from equeue.cli import bench, jobs, keys, queues, schedules, stack
+from equeue.cli import bench, jobs, keys, queues, schedules, stack, waiting
 from equeue.cli.common import AsJson, Common, ConfigFile, DatabaseUrl, Schema, remember
 from equeue.cli.sigpipe import sigpipe
 
@@ -50,6 +51,7 @@ app.command()(stack.api)
 app.command()(stack.worker)
 app.command()(stack.migrate)
 app.command()(jobs.enqueue)
+jobs.jobs_app.command("wait")(waiting.jobs_wait)
 app.add_typer(jobs.jobs_app, name="jobs")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(queues.queues_app, name="queues")

@@ -181,6 +181,8 @@ def jobs_show(job_id: JobId, *, common: Common) -> None:
     for key, value in job_to_dict(job, history=False).items():
         if key == "deduplicated":
             continue
+        if key == "progress" and value is not None:
+            value = f"{value['fraction']:.0%} {value['message'] or ''}".rstrip()
         shown = json.dumps(value, default=json_default) if isinstance(value, dict | list) else value
         details.add_row(key, "-" if shown is None else str(shown))
     out.print(details)

@@ -4,6 +4,7 @@ and the checks of a new job (:mod:`~equeue.job.validation`), all importable from
 from __future__ import annotations
 
 from equeue.job.ids import uuid7, uuid7_many
+from equeue.job.progress import MAX_PROGRESS_MESSAGE, check_progress
 from equeue.job.states import (
     DETAILS,
     FINISHED,
@@ -14,6 +15,7 @@ from equeue.job.states import (
     Event,
     Job,
     JobStatus,
+    Progress,
     can_transition,
 )
 from equeue.job.validation import (
@@ -36,6 +38,7 @@ __all__ = [
     "DETAILS",
     "FINISHED",
     "INITIAL",
+    "MAX_PROGRESS_MESSAGE",
     "NAME_PATTERN",
     "PRIORITY_MAX",
     "PRIORITY_MIN",
@@ -48,7 +51,9 @@ __all__ = [
     "JobStatus",
     "Limits",
     "NewJob",
+    "Progress",
     "can_transition",
+    "check_progress",
     "chosen_details",
     "encode_json",
     "encode_payload",

@@ -100,6 +100,17 @@ class Attempt:
     lease_token: uuid.UUID | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """The latest progress a job's task reported (see :func:`equeue.progress`)."""
+
+    fraction: float  #: from 0 (nothing done) to 1 (all done)
+    message: str | None
+    at: datetime  #: when it was written
+    #: The attempt that reported it: a value of an earlier attempt says how far that one got.
+    attempt: int
+
+
 @dataclass(slots=True)
 class Job:
     """A job as stored: what was asked, where it is in its life, and how it went."""
@@ -126,6 +137,8 @@ class Job:
     history: list[Attempt] = field(default_factory=list)
     #: True when enqueue returned an existing unfinished job holding the same dedupe key.
     deduplicated: bool = False
+    #: The latest progress its task reported (see :func:`equeue.progress`); None if none.
+    progress: Progress | None = None
 
     @property
     def is_finished(self) -> bool:

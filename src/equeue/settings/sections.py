@@ -182,6 +182,13 @@ class ApiSettings(BaseSettings):
         description="Longest `wait` a worker over HTTP may give a claim "
         "(`POST /v1/queues/{name}/claim`): how long it long-polls an empty queue.",
     )
+    job_max_wait_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=300,
+        description="Longest `wait` of `GET /v1/jobs/{id}?wait=`: how long a client may "
+        "long-poll a job until it finishes.",
+    )
     events_token_seconds: float = Field(
         default=300.0, gt=0, description="Lifetime of the tokens `POST /v1/events/token` issues."
     )

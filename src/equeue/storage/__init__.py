@@ -11,6 +11,7 @@ rows into values by column name. Nothing above this layer writes SQL. By concern
 - :mod:`~equeue.storage.maintenance`: the maintenance duties;
 - :mod:`~equeue.storage.audit`: the audit trail of operator actions;
 - :mod:`~equeue.storage.schedules`: periodic jobs' schedules and ticks;
+- :mod:`~equeue.storage.progress`: progress reports, and reads for waiters;
 - :mod:`~equeue.storage.seam`: what statements run on, and what the worker asks of storage;
 - :mod:`~equeue.storage.rows`: the values built from rows.
 """
@@ -26,6 +27,7 @@ from equeue.storage.errors import translated
 from equeue.storage.idempotency import IdempotencyStatements
 from equeue.storage.jobs import COPY_FROM, SETTLE_ROUNDS, JobStatements
 from equeue.storage.maintenance import MaintenanceStatements
+from equeue.storage.progress import ProgressStatements
 from equeue.storage.reads import JobFilter, ReadStatements
 from equeue.storage.rows import Claimed, Failure, Handoff, Offer, Renewed, job_from_row
 from equeue.storage.schedules import ScheduleStatements, TickRound
@@ -67,6 +69,7 @@ class Storage(
     MaintenanceStatements,
     AuditStatements,
     ScheduleStatements,
+    ProgressStatements,
 ):
     """Runs the named queries of one schema over an asyncpg pool."""
 

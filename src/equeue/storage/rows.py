@@ -9,7 +9,7 @@ from datetime import datetime
 
 import asyncpg
 
-from equeue.job import Attempt, Job, JobStatus, NewJob
+from equeue.job import Attempt, Job, JobStatus, NewJob, Progress
 
 _STATUSES = {status.value: status for status in JobStatus}  # cheaper than JobStatus(text)
 
@@ -137,6 +137,7 @@ def job_from_row(row: asyncpg.Record, *, deduplicated: bool = False) -> Job:
         cancel_requested=row["cancel_requested"],
         history=_load_history(row["history"]),
         deduplicated=deduplicated,
+        progress=load_progress(row.get("progress")),
     )
 
 
@@ -160,6 +161,19 @@ def job_from_new(new: NewJob, status: str, created_at: datetime, run_at: datetim
         result=None,
         dedupe_key=new.dedupe_key,
         tags=new.tags,
+    )
+
+
+def load_progress(raw: str | None) -> Progress | None:
+    """The ``progress`` column's value (see migration 0012); None when none was written."""
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    return Progress(
+        fraction=value["fraction"],
+        message=value.get("message"),
+        at=datetime.fromisoformat(value["at"]),
+        attempt=value.get("attempt", 0),
     )
 
 

@@ -152,3 +152,13 @@ class WorkerStorage(Protocol):
     ) -> set[uuid.UUID]: ...
 
     def transaction(self) -> AbstractAsyncContextManager[Connection]: ...
+
+    async def write_progress(
+        self,
+        job_id: uuid.UUID,
+        token: uuid.UUID,
+        fraction: float,
+        message: str | None,
+        *,
+        executor: Executor | None = None,
+    ) -> bool: ...

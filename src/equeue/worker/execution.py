@@ -20,6 +20,7 @@ from equeue.storage import Claimed, WorkerStorage
 from equeue.task import TaskRegistry
 from equeue.worker.held import CancelReason, Held, HeldJobs
 from equeue.worker.outcomes import Outcomes, log_outcome
+from equeue.worker.progress import ProgressReporter
 from equeue.worker.stats import JobStats
 from equeue.worker.threads import TaskThreads
 from equeue.worker.transaction import TaskTransaction
@@ -63,8 +64,9 @@ class Execution:
             self._held.task_ended(held)
 
     async def _execute(self, held: Held) -> None:
+        reporter = self._progress_of(held)
         try:
-            result_json = await self._call(held)
+            result_json = await self._call(held, reporter)
         except asyncio.CancelledError as exc:
             if held.cancel_reason is None:
                 if asyncio.current_task().cancelling():  # type: ignore[union-attr]
@@ -78,11 +80,25 @@ class Execution:
             return
         except BaseException as exc:  # every task error is recorded, SystemExit too:
             # a task must not stop the worker, and its job must not stay held.
+            await _flush(reporter)
             if not self._committed(held, exc):
                 self._outcomes.failed(held, exc)
             return
+        await _flush(reporter)
         if not self._committed(held):
             self._outcomes.succeeded(held, result_json)
+
+    def _progress_of(self, held: Held) -> ProgressReporter | None:
+        """The job's progress reporter, writing through storage with its lease token."""
+        storage = self._storage
+        if storage is None:
+            return None
+        job_id, token = held.lease
+
+        async def write(fraction: float, message: str | None) -> bool:
+            return await storage.write_progress(job_id, token, fraction, message)
+
+        return ProgressReporter(job_id, write, asyncio.get_running_loop())
 
     def _committed(self, held: Held, exc: BaseException | None = None) -> bool:
         """Whether the task's own transaction completed the job: then nothing more is
@@ -92,7 +108,7 @@ class Execution:
         self._outcomes.committed(held, exc)
         return True
 
-    async def _call(self, held: Held) -> str:
+    async def _call(self, held: Held, reporter: ProgressReporter | None) -> str:
         """Run the job's task within its timeout; its result as JSON."""
         job = held.claimed
         task = self._tasks.get(job.task)
@@ -101,7 +117,7 @@ class Execution:
         kwargs = json.loads(job.payload)
         # This asyncio task has a context of its own: the variable is the job's only.
         context = JobContext(
-            job.id, job.task, job.queue, job.attempts, job.max_attempts, held.transaction
+            job.id, job.task, job.queue, job.attempts, job.max_attempts, held.transaction, reporter
         )
         set_current_job(context)
         if task.is_async:
@@ -130,3 +146,9 @@ class Execution:
             log_outcome(held, "abandoned (lease lost)")
             self._held.forget(held.claimed.id)
         # Jobs cancelled by a shutdown stay held: the drain releases them in one statement.
+
+
+async def _flush(reporter: ProgressReporter | None) -> None:
+    """Write the last progress reported before the outcome is (see worker/progress.py)."""
+    if reporter is not None:
+        await reporter.flush()

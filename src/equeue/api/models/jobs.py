@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from equeue.api.models.fields import Payload, name_type, number_type, text_type, whole_type
+from equeue.api.models.progress import ProgressOut
 from equeue.job import FINISHED, PRIORITY_MAX, PRIORITY_MIN, Job, JobStatus, Limits
 
 _JOB_EXAMPLE: dict[str, Any] = {
@@ -185,6 +186,7 @@ class JobOut(BaseModel):
     dedupe_key: str | None
     tags: list[str]
     cancel_requested: bool
+    progress: ProgressOut | None = None
 
     @classmethod
     def fields_of(cls, job: Job) -> dict[str, Any]:
@@ -206,6 +208,7 @@ class JobOut(BaseModel):
             "dedupe_key": job.dedupe_key,
             "tags": job.tags,
             "cancel_requested": job.cancel_requested,
+            "progress": ProgressOut.fields_of(job.progress),
         }
 
     @classmethod
@@ -271,6 +274,7 @@ class JobListItem(BaseModel):
     tags: list[str] | None = None
     cancel_requested: bool | None = None
     attempt_history: list[AttemptOut] | None = None
+    progress: ProgressOut | None = None
 
     @classmethod
     def of(cls, job: Job, fields: frozenset[str]) -> JobListItem:

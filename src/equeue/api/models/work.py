@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from equeue.api.models.fields import ResultValue
-from equeue.job import TEXT_PATTERN
+from equeue.job import MAX_PROGRESS_MESSAGE, TEXT_PATTERN
 from equeue.records import LeasedJob
 
 #: A worker's id as it chooses it: letters, digits, ``.``, ``_`` and ``-`` (no ``:``, so
@@ -26,6 +26,10 @@ LeaseSeconds = Annotated[float, Strict(), Field(ge=LEASE_MIN_SECONDS, le=LEASE_M
 ErrorLine = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=TEXT_PATTERN)]
 ErrorDetail = Annotated[
     str, StringConstraints(min_length=1, max_length=65_536, pattern=TEXT_PATTERN)
+]
+ProgressFraction = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
+ProgressMessage = Annotated[
+    str, StringConstraints(max_length=MAX_PROGRESS_MESSAGE, pattern=TEXT_PATTERN)
 ]
 RetryDelay = Annotated[float, Strict(), Field(ge=0, le=MAX_RETRY_DELAY_SECONDS)]
 
@@ -77,6 +81,15 @@ class HeartbeatIn(BaseModel):
 
     token: uuid.UUID = Field(description="the lease token the claim gave")
     lease: LeaseSeconds = Field(default=30.0, description="seconds from now the lease lasts")
+    progress: ProgressFraction | None = Field(
+        default=None,
+        description="how far the job has got, from 0 to 1, stored on the job with the "
+        "lease renewed (docs/progress-and-results.md)",
+    )
+    message: ProgressMessage | None = Field(
+        default=None,
+        description="what the job is doing, stored with progress (ignored without it)",
+    )
 
 
 class HeartbeatOut(BaseModel):

@@ -40,6 +40,7 @@ from equeue.api.routing import (
     shortcut,
 )
 from equeue.audit import Action
+from equeue.errors import WaitTimeoutError
 from equeue.job import Job, JobStatus
 
 JobId = Annotated[uuid.UUID, Path(description="the job's id")]
@@ -143,6 +144,20 @@ def _enqueue_shortcut(
     return enqueue_fast
 
 
+def _wait_seconds(longest: float) -> object:
+    """The ``wait`` of ``GET /v1/jobs/{id}``, bounded by the API's settings."""
+    return Annotated[
+        float | None,
+        Query(
+            ge=0,
+            le=longest,
+            description=f"wait up to this many seconds (at most {longest:g}, "
+            "EQUEUE_JOB_MAX_WAIT_SECONDS) for the job to finish before answering; the job "
+            "comes back as it is then, finished or not",
+        ),
+    ]
+
+
 def _job_routes(router: APIRouter, state: ApiState) -> None:
     queue, inputs = state.queue, state.inputs
 
@@ -152,9 +167,17 @@ def _job_routes(router: APIRouter, state: ApiState) -> None:
         tags=["jobs"],
         responses=error_responses(*KEYED, 404),
     )
-    async def get_job(job_id: JobId, _: ReadKey) -> JobDetail:
-        """One job, with its attempt history."""
-        return JobDetail.of(await queue.get_job(job_id))
+    @annotate(wait=_wait_seconds(state.settings.job_max_wait_seconds))
+    async def get_job(job_id: JobId, _: ReadKey, wait: float | None = None) -> JobDetail:
+        """One job, with its attempt history. With ``wait``, once it has finished or when
+        ``wait`` seconds have passed, whichever comes first (long polling): the answer is
+        200 either way, so look at ``status`` (docs/progress-and-results.md)."""
+        if not wait:
+            return JobDetail.of(await queue.get_job(job_id))
+        try:
+            return JobDetail.of(await queue.wait(job_id, timeout=wait))
+        except WaitTimeoutError as timed_out:
+            return JobDetail.of(timed_out.job)
 
     @router.get(
         "/v1/jobs",

@@ -163,12 +163,15 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
         request: Request, job_id: JobId, body: HeartbeatIn, worker: WorkerId, _: WorkKey
     ) -> HeartbeatOut:
         """Extend a job's lease to ``lease`` seconds from now, and learn whether its cancel
-        was requested. 409 when the lease is lost: stop the job, report nothing."""
+        was requested; with ``progress``, store it on the job. 409 when the lease is lost:
+        stop the job, report nothing."""
         cancel = await admin.renew_lease(
             _worker_name(worker), _host(request), job_id, body.token, body.lease
         )
         if cancel is None:
             raise await lease_lost(job_id, body.token)
+        if body.progress is not None:
+            await admin.write_progress(job_id, body.token, body.progress, body.message)
         return HeartbeatOut(id=job_id, lease_seconds=body.lease, cancel_requested=cancel)
 
     @router.post(

@@ -87,7 +87,7 @@ WITH page AS (
 )
 SELECT j.id, j.task, j.queue, j.priority, j.status, j.attempts, j.max_attempts, j.timeout,
        j.created_at, j.run_at, j.started_at, j.finished_at, j.last_error, j.dedupe_key,
-       j.tags, j.worker_id, j.cancel_requested,
+       j.tags, j.worker_id, j.cancel_requested, j.progress,
        CASE WHEN $7::boolean THEN j.payload END AS payload,
        CASE WHEN $8::boolean THEN j.result END AS result,
        CASE WHEN $9::boolean THEN j.history END AS history
@@ -119,7 +119,7 @@ WITH page AS (
 )
 SELECT j.id, j.task, j.queue, j.priority, j.status, j.attempts, j.max_attempts, j.timeout,
        j.created_at, j.run_at, j.started_at, j.finished_at, j.last_error, j.dedupe_key,
-       j.tags, j.worker_id, j.cancel_requested,
+       j.tags, j.worker_id, j.cancel_requested, j.progress,
        CASE WHEN $7::boolean THEN j.payload END AS payload,
        CASE WHEN $8::boolean THEN j.result END AS result,
        CASE WHEN $9::boolean THEN j.history END AS history
@@ -164,7 +164,7 @@ WITH found AS (
 )
 SELECT j.id, j.task, j.queue, j.priority, j.status, j.attempts, j.max_attempts, j.timeout,
        j.created_at, j.run_at, j.started_at, j.finished_at, j.last_error, j.dedupe_key,
-       j.tags, j.worker_id, j.cancel_requested,
+       j.tags, j.worker_id, j.cancel_requested, j.progress,
        CASE WHEN $7::boolean THEN j.payload END AS payload,
        CASE WHEN $8::boolean THEN j.result END AS result,
        CASE WHEN $9::boolean THEN j.history END AS history
@@ -210,7 +210,7 @@ WITH found AS (
 )
 SELECT j.id, j.task, j.queue, j.priority, j.status, j.attempts, j.max_attempts, j.timeout,
        j.created_at, j.run_at, j.started_at, j.finished_at, j.last_error, j.dedupe_key,
-       j.tags, j.worker_id, j.cancel_requested,
+       j.tags, j.worker_id, j.cancel_requested, j.progress,
        CASE WHEN $7::boolean THEN j.payload END AS payload,
        CASE WHEN $8::boolean THEN j.result END AS result,
        CASE WHEN $9::boolean THEN j.history END AS history
@@ -286,7 +286,7 @@ WITH kinds AS (
 )
 SELECT j.id, j.task, j.queue, j.priority, j.status, j.attempts, j.max_attempts, j.timeout,
        j.created_at, j.run_at, j.started_at, j.finished_at, j.last_error, j.dedupe_key,
-       j.tags, j.worker_id, j.cancel_requested,
+       j.tags, j.worker_id, j.cancel_requested, j.progress,
        CASE WHEN $7::boolean THEN j.payload END AS payload,
        CASE WHEN $8::boolean THEN j.result END AS result,
        CASE WHEN $9::boolean THEN j.history END AS history
