@@ -217,7 +217,8 @@ async def test_counts_equal_a_group_by_after_any_mix_of_moves(
         total = sum(v for (q, _, s), v in expected.items() if (q, s) == (queue_name, status))
         assert counts[queue_name][status] == total, (queue_name, status, n)
     await db.execute(f'TRUNCATE "{queue.schema}".jobs')
-    await assert_exact(db, queue.schema)
+    await assert_exact(db, queue.schema)  # the archived jobs, whatever the mix left there
+    await db.execute(f'TRUNCATE "{queue.schema}".job_history')
     assert await counted(db, queue.schema) == {}
 
 

@@ -366,16 +366,9 @@ async def test_an_existing_install_upgrades_with_jobs_in_every_state(
     """Migrated to every migration before 0017, holding jobs in every status: after 0017
     every job reads as before, the counts are the same, and the archive duty then moves
     the finished ones without changing either."""
-    from equeue.migrations import available
-    from equeue.storage.sql import Queries, render
+    from equeue.migrations import migrate
 
-    queries = Queries(schema_name)
-    await db.execute(queries["create_schema"])
-    await db.execute(queries["create_migrations_table"])
-    for migration in available():
-        if migration.version < HISTORY_MIGRATION:
-            await db.execute(render(migration.sql, schema_name))
-            await db.execute(queries["record_migration"], migration.version, migration.name)
+    await migrate(db, schema_name, until=HISTORY_MIGRATION - 1)
     queue = Queue(database_url, schema=schema_name, pool_max_size=5)
     try:
         storage = await storage_of(queue)

@@ -4,7 +4,10 @@ the rounds go on: rescue must not stop for the rest of the process's life."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -25,10 +28,17 @@ class Duties:
         if duty == "promote" and self.calls.count("promote") == 1:
             raise KeyError("a bug in one step")
         if duty in ("prune", "keys", "audit"):
-            return [{"deleted": 0}]
+            return [{"deleted": 0, "dropped": 0}]
+        if duty == "archive":
+            return [{"archived": 0}]
         return []
 
     async def fold_job_counts(self) -> None: ...
+
+    @contextlib.asynccontextmanager
+    async def tick_round(self, limit: int, *, exclusive: bool = True) -> AsyncIterator[Any]:
+        self.calls.append("ticks")
+        yield SimpleNamespace(due=[])  # no schedule is due
 
 
 async def test_an_unexpected_failure_is_logged_with_its_traceback_and_rounds_go_on(

@@ -58,8 +58,11 @@ async def pending(connection: Connection, schema: str) -> list[Migration]:
     return [m for m in available() if m.version not in applied]
 
 
-async def migrate(connection: Connection, schema: str = "equeue") -> list[int]:
-    """Apply pending migrations to ``schema``; returns the versions applied now."""
+async def migrate(
+    connection: Connection, schema: str = "equeue", *, until: int | None = None
+) -> list[int]:
+    """Apply pending migrations to ``schema`` (those up to ``until`` only, when given: an
+    older release's schema, for upgrade tests); returns the versions applied now."""
     queries = Queries(schema)
     lock_key = f"{schema}:migrate"
     await connection.execute(queries["migration_lock"], lock_key)
@@ -70,7 +73,7 @@ async def migrate(connection: Connection, schema: str = "equeue") -> list[int]:
         done = {r["version"] for r in await connection.fetch(queries["applied_migrations"])}
         applied = []
         for migration in available():
-            if migration.version in done:
+            if migration.version in done or (until is not None and migration.version > until):
                 continue
             async with connection.transaction():
                 await connection.execute(render(migration.sql, schema))
