@@ -15,11 +15,12 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from equeue.errors import DatabaseValueError
+from equeue.storage.limits import LimitStatements
 from equeue.storage.rows import Claimed, Failure, Handoff, Offer, Renewed
-from equeue.storage.seam import Ack, Connection, Executor, Lease, Statements
+from equeue.storage.seam import Ack, Connection, Executor, Lease
 
 
-class ClaimStatements(Statements):
+class ClaimStatements(LimitStatements):
     """Claiming jobs, renewing their leases and recording how they ended."""
 
     async def claim(
@@ -36,7 +37,10 @@ class ClaimStatements(Statements):
         """Claim up to ``limit`` jobs; with ``offer``, also keep the worker's hand-off offer
         (see the statement): a job handed over through it and not yet started comes back
         among the claimed ones, and the offer is open afterwards if slots were left over.
-        Jobs of the tasks in ``skip_tasks`` are left for later or for other workers."""
+        Jobs of the tasks in ``skip_tasks`` are left for later or for other workers.
+
+        Slots the ordinary statement leaves over go to limited queues' jobs, within their
+        limits (:meth:`claim_limited`), when any of ``queues`` has limits."""
         offer = offer or Offer()
         arguments = (
             queues,
@@ -58,7 +62,12 @@ class ClaimStatements(Statements):
                 rows = await conn.fetch(self.q["claim_jobs"], *arguments)
         else:
             rows = await self._on(executor).fetch(self.q["claim_jobs"], *arguments)
-        return [Claimed.from_row(row) for row in rows]
+        claimed = [Claimed.from_row(row) for row in rows]
+        if len(claimed) < limit and executor is None and await self.limited_among(queues):
+            claimed += await self.claim_limited(
+                worker_id, queues, limit - len(claimed), lease_seconds, skip_tasks
+            )
+        return claimed
 
     async def read_handed(
         self, worker_id: str, handoff: Handoff, *, executor: Executor | None = None

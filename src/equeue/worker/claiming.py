@@ -105,7 +105,7 @@ class Claimer:
             # still wake the next round.
             self._wake.clear()
             if not await self._claim_round(want):
-                await self._sleep(s.poll_interval)
+                await self._sleep(self._idle_seconds())
 
     async def _claim_round(self, want: int) -> bool:
         """One claim statement for ``want`` jobs; whether it filled them all."""
@@ -130,6 +130,14 @@ class Claimer:
                 self._execution.start(job, now)
         self.offers.claimed(offer, len(claimed), want)
         return len(claimed) >= want
+
+    def _idle_seconds(self) -> float:
+        """How long to wait for work after a claim that left slots free: the poll
+        interval, or less when a queue's rate limit held jobs back until its next token
+        (a notification wakes the loop sooner either way)."""
+        token_wait = self._storage.token_wait(self._id)
+        poll = self._settings.poll_interval
+        return poll if token_wait is None else min(poll, token_wait)
 
     def _tasks_without_threads(self) -> list[str] | None:
         """The plain tasks, while too many threads are abandoned for them to be sure of

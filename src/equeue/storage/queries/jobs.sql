@@ -45,7 +45,9 @@ WITH offer AS (
          WHERE c.open AND c.open_until > now() AND (c.queues IS NULL OR $3 = ANY(c.queues))
            -- A worker whose LISTEN connection is gone would never hear of the job.
            AND EXISTS (SELECT 1 FROM pg_stat_get_activity(c.listener_pid))
-           AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = $3 AND q.paused)
+           -- A limited queue's jobs wait for claim_limited_jobs (migration 0014).
+           AND NOT EXISTS (SELECT 1 FROM {schema}.queues q
+                            WHERE q.name = $3 AND (q.paused OR q.limited))
          LIMIT 1
            FOR UPDATE SKIP LOCKED)
     RETURNING o.worker_id, o.generation, o.lease_seconds
@@ -188,8 +190,9 @@ WITH offer AS (
        AND ($1::text[] IS NULL OR j.queue = ANY($1::text[]))
        AND ($10::text[] IS NULL OR j.task <> ALL($10::text[]))
        -- NOT IN (a hashed filter), not NOT EXISTS (an anti-join): the scan must stay in
-       -- index order so that LIMIT stops it after $2 rows, whatever the backlog.
-       AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused)
+       -- index order so that LIMIT stops it after $2 rows, whatever the backlog. A
+       -- limited queue's jobs are claim_limited_jobs' (limits.sql, migration 0014).
+       AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused OR q.limited)
        AND NOT j.suspect
      ORDER BY j.priority DESC, j.run_at, j.id
      LIMIT $2
@@ -201,7 +204,7 @@ WITH offer AS (
        AND j.run_at <= now()
        AND ($1::text[] IS NULL OR j.queue = ANY($1::text[]))
        AND ($10::text[] IS NULL OR j.task <> ALL($10::text[]))
-       AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused)
+       AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused OR q.limited)
        AND NOT EXISTS (SELECT 1 FROM {schema}.jobs r
                         WHERE r.suspect AND r.status = 'running' AND r.worker_id = $3)
      ORDER BY j.priority DESC, j.run_at, j.id
