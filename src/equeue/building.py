@@ -26,6 +26,7 @@ JOB_KEYS = frozenset(
         "timeout",
         "dedupe_key",
         "tags",
+        "group",
     }
 )
 _TYPE_AND_PAYLOAD = frozenset({"type", "payload"})
@@ -55,7 +56,12 @@ def check_items(items: list[Mapping[str, Any]]) -> None:
 def is_plain(item: Mapping[str, Any]) -> bool:
     """Runnable at once and without a dedupe key: such jobs can be written by COPY."""
     get = item.get
-    return get("delay") is None and get("run_at") is None and get("dedupe_key") is None
+    return (
+        get("delay") is None
+        and get("run_at") is None
+        and get("dedupe_key") is None
+        and get("group") is None
+    )
 
 
 def build(

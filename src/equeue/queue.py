@@ -197,6 +197,7 @@ class Queue(ManagingJobs):
         dedupe_key: str | None = None,
         tags: list[str] | None = None,
         connection: Connection | None = None,
+        group: str | None = None,
     ) -> Job:
         """Enqueue one job and return it.
 
@@ -218,6 +219,7 @@ class Queue(ManagingJobs):
             "max_attempts": max_attempts,
             "dedupe_key": dedupe_key,
             "tags": tags,
+            "group": group,
         }
         if timeout is not _UNSET:
             options["timeout"] = timeout

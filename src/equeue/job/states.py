@@ -126,6 +126,8 @@ class Job:
     history: list[Attempt] = field(default_factory=list)
     #: True when enqueue returned an existing unfinished job holding the same dedupe key.
     deduplicated: bool = False
+    #: The group a queue's group_concurrency counts it in (docs/limits.md), or None.
+    group: str | None = None
 
     @property
     def is_finished(self) -> bool:

@@ -137,6 +137,7 @@ def job_from_row(row: asyncpg.Record, *, deduplicated: bool = False) -> Job:
         cancel_requested=row["cancel_requested"],
         history=_load_history(row["history"]),
         deduplicated=deduplicated,
+        group=row.get("group_key"),  # reads that list their columns may leave it out
     )
 
 
@@ -160,6 +161,7 @@ def job_from_new(new: NewJob, status: str, created_at: datetime, run_at: datetim
         result=None,
         dedupe_key=new.dedupe_key,
         tags=new.tags,
+        group=new.group,
     )
 
 

@@ -63,6 +63,7 @@ class JobIn(BaseModel):
     timeout: float | None = None
     dedupe_key: str | None = None
     tags: list[str] | None = None
+    group: str | None = None
 
 
 def job_model(limits: Limits) -> type[JobIn]:
@@ -112,6 +113,14 @@ def job_model(limits: Limits) -> type[JobIn]:
             ),
         ),
         tags=(tags, Field(default=None, max_length=limits.max_tags)),
+        group=(
+            text_type(limits.max_dedupe_key_length) | None,
+            Field(
+                default=None,
+                description="the job's group: a queue's group_concurrency limits how many "
+                "jobs of one group run at once (docs/limits.md)",
+            ),
+        ),
     )
 
 
@@ -185,6 +194,7 @@ class JobOut(BaseModel):
     dedupe_key: str | None
     tags: list[str]
     cancel_requested: bool
+    group: str | None = None
 
     @classmethod
     def fields_of(cls, job: Job) -> dict[str, Any]:
@@ -206,6 +216,7 @@ class JobOut(BaseModel):
             "dedupe_key": job.dedupe_key,
             "tags": job.tags,
             "cancel_requested": job.cancel_requested,
+            "group": job.group,
         }
 
     @classmethod
