@@ -136,7 +136,7 @@ class FakeStorage:
         self._call("add_job_stats", len(rows))
         self.stats.extend(rows)
 
-    def token_wait(self, worker_id: str) -> float | None:
+    def limit_wait(self, worker_id: str) -> float | None:
         return None  # no limits here
 
     async def claim(

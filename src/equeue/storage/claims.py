@@ -67,6 +67,8 @@ class ClaimStatements(LimitStatements):
             claimed += await self.claim_limited(
                 worker_id, queues, limit - len(claimed), lease_seconds, skip_tasks
             )
+        else:
+            self.limited.waits.pop(worker_id, None)
         return claimed
 
     async def read_handed(

@@ -11,6 +11,7 @@ ordinary claim reads the flag from the table).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 
@@ -22,6 +23,8 @@ from equeue.storage.seam import Statements
 
 #: Seconds the list of limited queues is trusted before it is read again.
 LIMITED_TTL = 0.5
+#: Most claim statements of one limited claim (see :meth:`LimitStatements.claim_limited`).
+CLAIM_ROUNDS = 8
 #: Shortest wait for a token a worker is told: it never spins on a fast rate.
 MIN_TOKEN_WAIT = 0.005
 
@@ -32,8 +35,9 @@ class LimitedQueues:
     def __init__(self) -> None:
         self.names: frozenset[str] = frozenset()
         self.read_at = -LIMITED_TTL
-        #: Seconds until a rate-limited queue has a token again, by worker (last claim).
-        self.token_waits: dict[str, float | None] = {}
+        #: By worker whose last claim reached limited queues: seconds until a token comes
+        #: again for one its rate held back (inf: no rate held it back).
+        self.waits: dict[str, float] = {}
 
 
 class LimitStatements(Statements):
@@ -80,32 +84,41 @@ class LimitStatements(Statements):
         skip_tasks: list[str] | None = None,
     ) -> list[Claimed]:
         """Claim up to ``limit`` jobs of the limited queues among ``queues`` (all: None),
-        within their limits. Afterwards :meth:`token_wait` tells how soon a rate-limited
+        within their limits. Afterwards :meth:`limit_wait` tells how soon a rate-limited
         queue among them has a token again."""
+        claimed: list[Claimed] = []
         async with self.pool.acquire() as conn, conn.transaction():
             buckets = await conn.fetch(self.q["lock_queue_limits"], queues)
             names = [b["name"] for b in buckets]
-            rows = []
-            if names:
+            # A round passes over the groups full when it began; one that fills a group
+            # stops its scan short of the next groups' jobs. The next round, a statement
+            # of its own, sees the jobs this transaction claimed and passes over that
+            # group too: each round reaches further, until nothing more can be had.
+            for _ in range(CLAIM_ROUNDS):
+                if not names or len(claimed) >= limit:
+                    break
                 rows = await conn.fetch(
                     self.q["claim_limited_jobs"],
                     names,
-                    limit,
+                    limit - len(claimed),
                     worker_id,
                     lease_seconds,
                     skip_tasks,
                 )
-        claimed = [Claimed.from_row(row) for row in rows]
-        self.limited.token_waits[worker_id] = _token_wait(buckets, claimed)
+                if not rows:
+                    break
+                claimed += [Claimed.from_row(row) for row in rows]
+        self.limited.waits[worker_id] = _token_wait(buckets, claimed)
         return claimed
 
-    def token_wait(self, worker_id: str) -> float | None:
-        """Seconds until a rate-limited queue that ``worker_id`` claimed from last had no
-        token left gets one again; None when no rate held its last claim back."""
-        return self.limited.token_waits.get(worker_id)
+    def limit_wait(self, worker_id: str) -> float | None:
+        """None when the last claim of ``worker_id`` reached no limited queue; else the
+        seconds until a queue whose rate held it back has a token again (inf: none did,
+        though a job ending may make room)."""
+        return self.limited.waits.get(worker_id)
 
 
-def _token_wait(buckets: Sequence[asyncpg.Record], claimed: Sequence[Claimed]) -> float | None:
+def _token_wait(buckets: Sequence[asyncpg.Record], claimed: Sequence[Claimed]) -> float:
     """When the next token comes in the first of the buckets the claim left empty."""
     waits = []
     for bucket in buckets:
@@ -116,7 +129,7 @@ def _token_wait(buckets: Sequence[asyncpg.Record], claimed: Sequence[Claimed]) -
         left = tokens - sum(1 for job in claimed if job.queue == bucket["name"])
         if left < 1:
             waits.append(max(MIN_TOKEN_WAIT, (1 - left) / rate))
-    return min(waits, default=None)
+    return min(waits, default=math.inf)
 
 
 def _limits(row: asyncpg.Record) -> QueueLimits:
