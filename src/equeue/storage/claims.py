@@ -39,12 +39,23 @@ class ClaimStatements(LimitStatements):
         among the claimed ones, and the offer is open afterwards if slots were left over.
         Jobs of the tasks in ``skip_tasks`` are left for later or for other workers.
 
-        Slots the ordinary statement leaves over go to limited queues' jobs, within their
-        limits (:meth:`claim_limited`), when any of ``queues`` has limits."""
+        When any of ``queues`` has limits, their jobs are claimed too, within the limits
+        (:meth:`claim_limited`)."""
         offer = offer or Offer()
+        limited = executor is None and await self.limited_among(queues)
+        claimed: list[Claimed] = []
+        if limited and limit > 1:
+            # First, and short of one slot: a busy unlimited queue must not starve the
+            # limited ones (their limits bound what they take), and the statement below,
+            # which keeps the hand-off offer, always runs with a slot to decide it on.
+            claimed = await self.claim_limited(
+                worker_id, queues, limit - 1, lease_seconds, skip_tasks
+            )
+        elif not limited:
+            self.limited.waits.pop(worker_id, None)
         arguments = (
             queues,
-            limit,
+            limit - len(claimed),
             worker_id,
             lease_seconds,
             offer.listener_pid,
@@ -62,13 +73,9 @@ class ClaimStatements(LimitStatements):
                 rows = await conn.fetch(self.q["claim_jobs"], *arguments)
         else:
             rows = await self._on(executor).fetch(self.q["claim_jobs"], *arguments)
-        claimed = [Claimed.from_row(row) for row in rows]
-        if len(claimed) < limit and executor is None and await self.limited_among(queues):
-            claimed += await self.claim_limited(
-                worker_id, queues, limit - len(claimed), lease_seconds, skip_tasks
-            )
-        else:
-            self.limited.waits.pop(worker_id, None)
+        claimed += [Claimed.from_row(row) for row in rows]
+        if limited and limit == 1 and not claimed:
+            claimed = await self.claim_limited(worker_id, queues, 1, lease_seconds, skip_tasks)
         return claimed
 
     async def read_handed(
