@@ -5,6 +5,7 @@ and from the database's."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -39,20 +40,24 @@ def workers(
         "PYTHONPATH": str(ROOT),
     }
     command = [sys.executable, "-m", "equeue", "worker", "tests.e2e.limits_app:queue"]
-    started = [
-        subprocess.Popen(
-            [*command, "--log-level", "WARNING", "--concurrency", "8", "--poll-interval", "0.5"],
-            env=environment,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=open(tmp_path / f"worker{i}.log", "wb"),
-        )
-        for i in range(WORKERS)
-    ]
-    yield started
-    for proc in started:
-        proc.kill()
-        proc.wait(timeout=10)
+    options = ["--log-level", "WARNING", "--concurrency", "8", "--poll-interval", "0.5"]
+    with contextlib.ExitStack() as logs:
+        started = [
+            subprocess.Popen(
+                [*command, *options],
+                env=environment,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=logs.enter_context(open(tmp_path / f"worker{i}.log", "wb")),
+            )
+            for i in range(WORKERS)
+        ]
+        try:
+            yield started
+        finally:
+            for proc in started:
+                proc.kill()
+                proc.wait(timeout=10)
 
 
 def recorded_runs(folder: Path) -> list[tuple[float, float, str, str]]:
