@@ -9,6 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+#: The slowest rate a queue can have: a job every 11.6 days (anything slower is a pause).
+MIN_RATE = 1e-6
+
 
 class LimitValueError(ValueError):
     """A limit that cannot be set (zero, negative, not a number)."""
@@ -33,8 +36,8 @@ class QueueLimits:
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or value < 1):
                 raise LimitValueError(f"{name} must be a whole number of at least 1, not {value}")
-        if self.rate is not None and not (math.isfinite(self.rate) and self.rate > 0):
-            raise LimitValueError(f"rate must be jobs per second above 0, not {self.rate}")
+        if self.rate is not None and not (math.isfinite(self.rate) and self.rate >= MIN_RATE):
+            raise LimitValueError(f"rate must be at least {MIN_RATE:g} jobs/s, not {self.rate}")
         if self.burst is not None:
             if self.rate is None:
                 raise LimitValueError("burst applies to a rate: set rate too")

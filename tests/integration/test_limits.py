@@ -289,6 +289,7 @@ async def test_a_job_keeps_its_group(queue: Queue) -> None:
         {"concurrency": 0},
         {"concurrency": -1},
         {"rate": 0.0},
+        {"rate": 1e-9},
         {"rate": float("nan")},
         {"group_concurrency": 0},
         {"burst": 2.0},

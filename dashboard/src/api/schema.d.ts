@@ -1404,7 +1404,7 @@ export interface components {
             concurrency?: number | null;
             /**
              * Rate
-             * @description most jobs started per second
+             * @description most jobs started per second (at least 1e-06)
              */
             rate?: number | null;
             /**
@@ -1417,6 +1417,10 @@ export interface components {
              * @description most jobs of one group (a job's group) running at once
              */
             group_concurrency?: number | null;
+        } | {
+            burst?: null;
+        } | {
+            rate: number;
         };
         /** QueueLimitsList */
         QueueLimitsList: {
@@ -2908,6 +2912,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QueueLimitsOut"];
+                };
+            };
+            /** @description the body is not readable as JSON text */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description no API key, or one that is not valid */

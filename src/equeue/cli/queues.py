@@ -22,7 +22,7 @@ from equeue.cli.common import (
     with_queue,
 )
 from equeue.job import JobStatus
-from equeue.limits import LimitValueError, QueueLimits
+from equeue.limits import MIN_RATE, LimitValueError, QueueLimits
 from equeue.queue import Queue
 
 queues_app = typer.Typer(help="Queues: counts by status; pause, resume and limits.")
@@ -103,7 +103,7 @@ def queues_limit(
         int | None, typer.Option(min=1, help="most jobs running at once, fleet-wide")
     ] = None,
     rate: Annotated[
-        float | None, typer.Option(min=0.000001, help="most jobs started per second")
+        float | None, typer.Option(min=MIN_RATE, help="most jobs started per second")
     ] = None,
     burst: Annotated[
         float | None,

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from equeue.limits import QueueLimits
+from equeue.limits import MIN_RATE, QueueLimits
+
+#: A burst is a rate's: in JSON Schema, "no burst given as a number, or a rate that is one".
+_BURST_NEEDS_RATE: dict[str, Any] = {
+    "anyOf": [
+        {"properties": {"burst": {"type": "null"}}},
+        {"required": ["rate"], "properties": {"rate": {"type": "number"}}},
+    ]
+}
 
 
 class QueueLimitsIn(BaseModel):
@@ -14,14 +22,20 @@ class QueueLimitsIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"concurrency": 10, "rate": 5, "group_concurrency": 2}]},
+        json_schema_extra={
+            "examples": [{"concurrency": 10, "rate": 5, "group_concurrency": 2}],
+            **_BURST_NEEDS_RATE,
+        },
     )
 
     concurrency: int | None = Field(
         default=None, ge=1, le=1_000_000, description="most jobs running at once, fleet-wide"
     )
     rate: float | None = Field(
-        default=None, gt=0, le=1_000_000, description="most jobs started per second"
+        default=None,
+        ge=MIN_RATE,
+        le=1_000_000,
+        description=f"most jobs started per second (at least {MIN_RATE:g})",
     )
     burst: float | None = Field(
         default=None,

@@ -30,7 +30,7 @@ def add_routes(router: APIRouter, state: ApiState) -> None:
         "/v1/queues/{name}/limits",
         response_model=QueueLimitsOut,
         tags=["queues"],
-        responses=error_responses(*KEYED, 413),
+        responses=error_responses(400, *KEYED, 413),
     )
     @annotate(name=inputs.queue_name)
     async def set_limits(
