@@ -73,9 +73,12 @@ class ClaimStatements(LimitStatements):
                 rows = await conn.fetch(self.q["claim_jobs"], *arguments)
         else:
             rows = await self._on(executor).fetch(self.q["claim_jobs"], *arguments)
+        room_left = len(claimed) == limit - 1  # the limited queues may have had more
         claimed += [Claimed.from_row(row) for row in rows]
-        if limited and limit == 1 and not claimed:
-            claimed = await self.claim_limited(worker_id, queues, 1, lease_seconds, skip_tasks)
+        if limited and len(claimed) < limit and (limit == 1 or room_left):
+            claimed += await self.claim_limited(
+                worker_id, queues, limit - len(claimed), lease_seconds, skip_tasks
+            )
         return claimed
 
     async def read_handed(
