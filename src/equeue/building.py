@@ -56,12 +56,7 @@ def check_items(items: list[Mapping[str, Any]]) -> None:
 def is_plain(item: Mapping[str, Any]) -> bool:
     """Runnable at once and without a dedupe key: such jobs can be written by COPY."""
     get = item.get
-    return (
-        get("delay") is None
-        and get("run_at") is None
-        and get("dedupe_key") is None
-        and get("group") is None
-    )
+    return get("delay") is None and get("run_at") is None and get("dedupe_key") is None
 
 
 def build(
@@ -150,6 +145,7 @@ def define_task(
     timeout: float | None,
     retry: Backoff,
     limits: Limits,
+    group: str | None = None,
 ) -> Task[Any, Any]:
     """The task of ``fn`` (named after its module and qualified name by default), its
     defaults checked now, at import time, rather than at the first enqueue."""
@@ -162,6 +158,7 @@ def define_task(
         max_attempts=max_attempts,
         timeout=timeout,
         limits=limits,
+        group=group,
     )
     return Task(
         name=task_name,
@@ -171,4 +168,5 @@ def define_task(
         max_attempts=max_attempts,
         timeout=timeout,
         retry=retry,
+        group=group,
     )

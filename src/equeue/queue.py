@@ -158,6 +158,7 @@ class Queue(ManagingJobs):
         max_attempts: int = 5,
         timeout: float | None = None,
         retry: Backoff = DEFAULT_BACKOFF,
+        group: str | None = None,
     ) -> Callable[[F], Task[Any, Any]]:
         """Register a function as a task: ``@queue.task(name="email.send", ...)``.
 
@@ -175,6 +176,7 @@ class Queue(ManagingJobs):
                 timeout=timeout,
                 retry=retry,
                 limits=self.limits,
+                group=group,
             )
             self.tasks.add(task)
             return task

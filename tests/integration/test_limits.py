@@ -299,3 +299,17 @@ async def test_a_job_keeps_its_group(queue: Queue) -> None:
 def test_meaningless_limits_are_refused(limits: dict[str, float]) -> None:
     with pytest.raises(LimitValueError):
         QueueLimits(**limits)  # type: ignore[arg-type]
+
+
+async def test_a_tasks_group_is_its_jobs_default(queue: Queue) -> None:
+    @queue.task(name="charge", group="payments-api")
+    async def charge() -> None: ...
+
+    single = await queue.enqueue("charge")
+    own = await queue.enqueue("charge", group="customer-1")
+    batch = await queue.enqueue_many([{"type": "charge"}] * 150)  # written by COPY
+    mixed = await queue.enqueue_many([{"type": "charge", "group": f"c{i}"} for i in range(150)])
+    assert (await queue.get_job(single.id)).group == "payments-api"
+    assert (await queue.get_job(own.id)).group == "customer-1"
+    assert {(await queue.get_job(job.id)).group for job in batch} == {"payments-api"}
+    assert [(await queue.get_job(job.id)).group for job in mixed] == [f"c{i}" for i in range(150)]
