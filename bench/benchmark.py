@@ -6,6 +6,8 @@ measures, on one PostgreSQL:
 - ``enqueue``: batch enqueue of no-op jobs through :meth:`Queue.enqueue_many`;
 - ``drain``: those jobs drained by one worker process, from the first job started to
   the last outcome written (acknowledged, not merely run);
+- ``limited``: the same drain, with a limited queue beside (concurrency and rate,
+  docs/limits.md) that the same worker also serves: the unlimited queue's throughput;
 - ``latency``: jobs enqueued one at a time at a fixed rate while an idle worker waits in
   another process; latency is handler start minus the moment just before ``enqueue``;
 - ``processes``: the drain with several worker processes;
@@ -50,6 +52,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from bench.common import DEFAULT_DSN, SCENARIOS, Settings
 from bench.fleet import measure_fleet
 from bench.history import measure_history
+from bench.limited import measure_limited
 from bench.scenarios import (
     measure_drain,
     measure_enqueue,
@@ -81,6 +84,7 @@ def _has_create_app() -> bool:
 MEASURES: dict[str, Callable[[Settings], Awaitable[dict[str, float]]]] = {
     "enqueue": measure_enqueue,
     "drain": measure_drain,
+    "limited": measure_limited,
     "latency": measure_latency,
     "processes": measure_processes,
     "explain": measure_explain,

@@ -24,6 +24,7 @@ DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 SCENARIOS = (
     "enqueue",
     "drain",
+    "limited",
     "latency",
     "processes",
     "explain",

@@ -88,3 +88,8 @@ SELECT lpad(to_hex($2::bigint + g), 32, '0')::uuid,
 
 -- name: bench_vacuum_analyze
 VACUUM ANALYZE {schema}.jobs;
+
+-- name: bench_unfinished_in_queue
+-- Jobs of queue $1 not finished yet.
+SELECT count(*) FROM {schema}.jobs
+ WHERE queue = $1 AND status IN ('scheduled', 'queued', 'running', 'retrying');

@@ -49,6 +49,11 @@ class BenchmarkStorage:
         count: int = await self.storage.pool.fetchval(self.q["bench_unfinished_count"])
         return count
 
+    async def unfinished_in(self, queue: str) -> int:
+        """How many jobs of ``queue`` are not finished yet."""
+        count: int = await self.storage.pool.fetchval(self.q["bench_unfinished_in_queue"], queue)
+        return count
+
     async def succeeded(self) -> int:
         count: int = await self.storage.pool.fetchval(self.q["bench_succeeded_count"])
         return count

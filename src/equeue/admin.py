@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from equeue.audit import Actor, AuditEntry, AuditRecord
 from equeue.bulk import Action, bulk_action
 from equeue.job import Limits, Progress
+from equeue.limits import QueueLimits
 from equeue.listener import Listener
 from equeue.records import (
     BulkResult,
@@ -77,6 +78,15 @@ class Admin:
     async def queue_flags(self) -> dict[str, bool]:
         """Each queue that was ever paused or resumed, and whether it is paused now."""
         return await (await self._queue._storage()).queue_flags()
+
+    async def queue_limits(self) -> dict[str, QueueLimits]:
+        """The fleet-wide limits of every queue that has some (docs/limits.md)."""
+        return await (await self._queue._storage()).queue_limits()
+
+    async def set_queue_limits(self, name: str, limits: QueueLimits) -> QueueLimits:
+        """Set queue ``name``'s limits to exactly ``limits`` (``QueueLimits()`` clears
+        them); every worker's next claim holds to them."""
+        return await (await self._queue._storage()).set_queue_limits(name, limits)
 
     async def queue_stats(self, window_seconds: float) -> list[QueueStats]:
         """Every queue: counts by status, paused flag, oldest waiting job, and how many

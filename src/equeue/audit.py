@@ -27,6 +27,7 @@ class Action(StrEnum):
     JOBS_REPLAY = "jobs.replay"
     QUEUE_PAUSE = "queue.pause"
     QUEUE_RESUME = "queue.resume"
+    QUEUE_LIMITS = "queue.limits"
     KEY_CREATE = "key.create"
     KEY_REVOKE = "key.revoke"
     SCHEDULE_CREATE = "schedule.create"

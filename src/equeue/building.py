@@ -26,6 +26,7 @@ JOB_KEYS = frozenset(
         "timeout",
         "dedupe_key",
         "tags",
+        "group",
     }
 )
 _TYPE_AND_PAYLOAD = frozenset({"type", "payload"})
@@ -144,6 +145,7 @@ def define_task(
     timeout: float | None,
     retry: Backoff,
     limits: Limits,
+    group: str | None = None,
 ) -> Task[Any, Any]:
     """The task of ``fn`` (named after its module and qualified name by default), its
     defaults checked now, at import time, rather than at the first enqueue."""
@@ -156,6 +158,7 @@ def define_task(
         max_attempts=max_attempts,
         timeout=timeout,
         limits=limits,
+        group=group,
     )
     return Task(
         name=task_name,
@@ -165,4 +168,5 @@ def define_task(
         max_attempts=max_attempts,
         timeout=timeout,
         retry=retry,
+        group=group,
     )

@@ -162,6 +162,7 @@ class Queue(ManagingJobs):
         max_attempts: int = 5,
         timeout: float | None = None,
         retry: Backoff = DEFAULT_BACKOFF,
+        group: str | None = None,
     ) -> Callable[[F], Task[Any, Any]]:
         """Register a function as a task: ``@queue.task(name="email.send", ...)``.
 
@@ -179,6 +180,7 @@ class Queue(ManagingJobs):
                 timeout=timeout,
                 retry=retry,
                 limits=self.limits,
+                group=group,
             )
             self.tasks.add(task)
             return task
@@ -235,6 +237,7 @@ class Queue(ManagingJobs):
         tags: list[str] | None = None,
         connection: Connection | None = None,
         idempotency_key: str | None = None,
+        group: str | None = None,
     ) -> Job:
         """Enqueue one job and return it.
 
@@ -258,6 +261,7 @@ class Queue(ManagingJobs):
             "max_attempts": max_attempts,
             "dedupe_key": dedupe_key,
             "tags": tags,
+            "group": group,
         }
         if timeout is not _UNSET:
             options["timeout"] = timeout

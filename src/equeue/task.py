@@ -26,6 +26,8 @@ class Task(Generic[P, R]):
     retry: Backoff = DEFAULT_BACKOFF
     #: Async functions run on the worker's event loop; plain ones in its thread pool.
     is_async: bool = field(init=False)
+    #: The group of its jobs that give none (docs/limits.md: group_concurrency).
+    group: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "is_async", inspect.iscoroutinefunction(self.func))
@@ -40,6 +42,7 @@ class Task(Generic[P, R]):
             "priority": self.priority,
             "max_attempts": self.max_attempts,
             "timeout": self.timeout,
+            **({"group": self.group} if self.group is not None else {}),
         }
 
 

@@ -280,7 +280,7 @@ async def test_a_claim_waits_for_a_hand_off_in_flight_and_collects_its_job(
         await producer.fetchrow(
             storage.q["insert_job_handoff"],
             new.id, new.task, new.queue, new.payload_json, new.priority, new.max_attempts,
-            new.timeout, None,
+            new.timeout, None, None,
         )  # fmt: skip
         # The offer is locked by the uncommitted hand-off: the claim waits for it.
         offer = Offer(db.get_server_pid(), may_be_open=True, next_generation=1, seconds=5)

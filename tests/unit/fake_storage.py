@@ -136,6 +136,9 @@ class FakeStorage:
         self._call("add_job_stats", len(rows))
         self.stats.extend(rows)
 
+    def limit_wait(self, worker_id: str) -> float | None:
+        return None  # no limits here
+
     async def claim(
         self,
         worker_id: str,

@@ -10,7 +10,7 @@ from equeue import Queue
 from equeue.api import create_app
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
-_ROUTE = re.compile(r"\b(GET|POST|PATCH|DELETE) (/[^\s`?]*)")
+_ROUTE = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE) (/[^\s`?]*)")
 
 
 def documented_routes() -> set[tuple[str, str]]:

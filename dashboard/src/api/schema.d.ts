@@ -204,6 +204,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/queue-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Limits
+         * @description Every queue that has a limit, with its limits.
+         */
+        get: operations["list_limits_v1_queue_limits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues/{name}/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Limits
+         * @description Set the queue's limits to exactly these, for the whole fleet: the next claim of
+         *     every worker holds to them. A limit left out is removed.
+         */
+        put: operations["set_limits_v1_queues__name__limits_put"];
+        post?: never;
+        /**
+         * Clear Limits
+         * @description Remove every limit of the queue.
+         */
+        delete: operations["clear_limits_v1_queues__name__limits_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/schedules": {
         parameters: {
             query?: never;
@@ -925,6 +970,8 @@ export interface components {
             /** Cancel Requested */
             cancel_requested: boolean;
             progress?: components["schemas"]["ProgressOut"] | null;
+            /** Group */
+            group?: string | null;
             /** Deduplicated */
             deduplicated: boolean;
         };
@@ -1116,6 +1163,8 @@ export interface components {
             /** Cancel Requested */
             cancel_requested: boolean;
             progress?: components["schemas"]["ProgressOut"] | null;
+            /** Group */
+            group?: string | null;
             /** Attempt History */
             attempt_history: components["schemas"]["AttemptOut"][];
         };
@@ -1179,6 +1228,11 @@ export interface components {
             dedupe_key?: string | null;
             /** Tags */
             tags?: string[] | null;
+            /**
+             * Group
+             * @description the job's group: a queue's group_concurrency limits how many jobs of one group run at once (docs/limits.md)
+             */
+            group?: string | null;
         };
         /**
          * JobListItem
@@ -1279,6 +1333,8 @@ export interface components {
             /** Cancel Requested */
             cancel_requested: boolean;
             progress?: components["schemas"]["ProgressOut"] | null;
+            /** Group */
+            group?: string | null;
         };
         /** JobPage */
         JobPage: {
@@ -1467,6 +1523,62 @@ export interface components {
              * @description the attempt that reported it: when it is not the job's current attempt, it says how far an earlier attempt got
              */
             attempt: number;
+        };
+        /**
+         * QueueLimitsIn
+         * @description The limits a queue gets: each left out or null is no limit.
+         * @example {
+         *       "concurrency": 10,
+         *       "group_concurrency": 2,
+         *       "rate": 5
+         *     }
+         */
+        QueueLimitsIn: {
+            /**
+             * Concurrency
+             * @description most jobs running at once, fleet-wide
+             */
+            concurrency?: number | null;
+            /**
+             * Rate
+             * @description most jobs started per second (at least 1e-06)
+             */
+            rate?: number | null;
+            /**
+             * Burst
+             * @description most jobs started at once after a quiet spell (needs rate); default: a tenth of a second's worth of the rate, at least 1
+             */
+            burst?: number | null;
+            /**
+             * Group Concurrency
+             * @description most jobs of one group (a job's group) running at once
+             */
+            group_concurrency?: number | null;
+        } | {
+            burst?: null;
+        } | {
+            rate: number;
+        };
+        /** QueueLimitsList */
+        QueueLimitsList: {
+            /** Items */
+            items: components["schemas"]["QueueLimitsOut"][];
+        };
+        /**
+         * QueueLimitsOut
+         * @description A queue's limits; null: no such limit.
+         */
+        QueueLimitsOut: {
+            /** Name */
+            name: string;
+            /** Concurrency */
+            concurrency: number | null;
+            /** Rate */
+            rate: number | null;
+            /** Burst */
+            burst: number | null;
+            /** Group Concurrency */
+            group_concurrency: number | null;
         };
         /** QueueList */
         QueueList: {
@@ -2953,6 +3065,250 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QueueState"];
+                };
+            };
+            /** @description no API key, or one that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the API key lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description invalid input: the message names the field and the rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description rate limited: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    list_limits_v1_queue_limits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueLimitsList"];
+                };
+            };
+            /** @description no API key, or one that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the API key lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description invalid input: the message names the field and the rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description rate limited: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    set_limits_v1_queues__name__limits_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the queue's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueueLimitsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueLimitsOut"];
+                };
+            };
+            /** @description the body is not readable as JSON text */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description no API key, or one that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the API key lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description invalid input: the message names the field and the rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description rate limited: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    clear_limits_v1_queues__name__limits_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the queue's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueLimitsOut"];
                 };
             };
             /** @description no API key, or one that is not valid */

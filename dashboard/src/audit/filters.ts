@@ -15,6 +15,7 @@ export const ACTIONS = [
   "jobs.replay",
   "queue.pause",
   "queue.resume",
+  "queue.limits",
   "key.create",
   "key.revoke",
   "schedule.create",

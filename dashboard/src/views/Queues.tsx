@@ -1,4 +1,4 @@
-// Queues: counts, the paused flag, and pause / resume (also of a queue not seen yet, so it
+// Queues: counts, the paused flag, fleet-wide limits, and pause / resume (also of a queue not seen yet, so it
 // can be held before its first job arrives).
 import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
@@ -10,6 +10,7 @@ import { keys } from "../live/applyEvents";
 import { ErrorNote, Loading, Page, TableBox } from "../ui/bits";
 import { duration } from "../ui/format";
 import { useQueues } from "./Overview";
+import { LimitsEditor, describeLimits, useQueueLimits } from "./QueueLimits";
 
 function usePause() {
   const client = useQueryClient();
@@ -75,6 +76,8 @@ function PauseByName() {
 export function QueuesView() {
   const { canAdmin } = useAuth();
   const queues = useQueues();
+  const limits = useQueueLimits();
+  const [editing, setEditing] = useState("");
   return (
     <Page title="Queues">
       {queues.isPending ? (
@@ -95,6 +98,7 @@ export function QueuesView() {
                 <th scope="col" className="num">Failed</th>
                 <th scope="col" className="num">Oldest waiting</th>
                 <th scope="col" className="num">Done / s</th>
+                <th scope="col">Limits</th>
                 {canAdmin && <th scope="col">Action</th>}
               </tr>
             </thead>
@@ -112,9 +116,13 @@ export function QueuesView() {
                     <td className="num">{queue.counts.failed ?? 0}</td>
                     <td className="num">{duration(queue.oldest_queued_age_seconds)}</td>
                     <td className="num">{queue.completed_per_second.toFixed(2)}</td>
+                    <td data-limits={queue.name}>{describeLimits(limits.data?.get(queue.name))}</td>
                     {canAdmin && (
                       <td>
                         <PauseButton queue={queue} />
+                        <button type="button" onClick={() => setEditing(queue.name)} aria-label={`Edit the limits of ${queue.name}`}>
+                          Limits…
+                        </button>
                       </td>
                     )}
                   </tr>
@@ -125,6 +133,7 @@ export function QueuesView() {
         </TableBox>
       )}
       {canAdmin && <PauseByName />}
+      {canAdmin && <LimitsEditor key={editing} queue={editing} limits={limits.data?.get(editing)} />}
     </Page>
   );
 }

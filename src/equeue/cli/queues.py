@@ -1,7 +1,9 @@
-"""Queues: ``equeue queues`` (counts by status), ``queues pause`` and ``queues resume``."""
+"""Queues: ``equeue queues`` (counts by status), ``queues pause``, ``queues resume`` and
+``queues limit`` (fleet-wide limits, docs/limits.md)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -20,9 +22,10 @@ from equeue.cli.common import (
     with_queue,
 )
 from equeue.job import JobStatus
+from equeue.limits import MIN_RATE, LimitValueError, QueueLimits
 from equeue.queue import Queue
 
-queues_app = typer.Typer(help="Queues: counts by status; pause and resume.")
+queues_app = typer.Typer(help="Queues: counts by status; pause, resume and limits.")
 
 QueueName = Annotated[str, typer.Argument(help="Queue name")]
 
@@ -90,3 +93,51 @@ def queues_pause(ctx: typer.Context, name: QueueName) -> None:
 def queues_resume(ctx: typer.Context, name: QueueName) -> None:
     """Let workers claim from a queue again."""
     _set_paused(ctx, name, False)
+
+
+@queues_app.command("limit")
+def queues_limit(
+    ctx: typer.Context,
+    name: QueueName,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="most jobs running at once, fleet-wide")
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option(min=MIN_RATE, help="most jobs started per second")
+    ] = None,
+    burst: Annotated[
+        float | None,
+        typer.Option(min=1, help="most jobs started at once after a quiet spell (with --rate)"),
+    ] = None,
+    group_concurrency: Annotated[
+        int | None, typer.Option(min=1, help="most jobs of one group running at once")
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="remove every limit")] = False,
+) -> None:
+    """Set a queue's fleet-wide limits to exactly those given (the others are removed);
+    every worker's next claim holds to them. ``--clear`` removes them all."""
+    given = (concurrency, rate, burst, group_concurrency)
+    if clear == any(v is not None for v in given):
+        raise typer.BadParameter("give --clear, or at least one limit (not both)")
+    try:
+        limits = QueueLimits(concurrency, rate, burst, group_concurrency)
+    except LimitValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    common = current_common(ctx)
+
+    async def act(queue: Queue) -> QueueLimits:
+        done = await queue.admin.set_queue_limits(name, limits)
+        target: dict[str, object] = {"queue": name, **asdict(limits)}
+        if clear:
+            target = {"queue": name, "cleared": True}
+        await audited(queue, Action.QUEUE_LIMITS, target=target)
+        return done
+
+    done = run_async(with_queue(common.settings(), act))
+    if common.as_json:
+        print_json({"name": name, **asdict(done)})
+    elif not done.any:
+        out.print(f"queue {name}: no limits")
+    else:
+        shown = ", ".join(f"{k.replace('_', '-')} {v:g}" for k, v in asdict(done).items() if v)
+        out.print(f"queue {name}: {shown}")

@@ -139,6 +139,8 @@ class Job:
     deduplicated: bool = False
     #: The latest progress its task reported (see :func:`equeue.progress`); None if none.
     progress: Progress | None = None
+    #: The group a queue's group_concurrency counts it in (docs/limits.md), or None.
+    group: str | None = None
 
     @property
     def is_finished(self) -> bool:

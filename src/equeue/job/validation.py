@@ -64,6 +64,8 @@ class NewJob:
     run_at: datetime | None
     dedupe_key: str | None
     tags: list[str]
+    #: The group whose running jobs a queue's group_concurrency counts (docs/limits.md).
+    group: str | None = None
 
 
 # One encoder for all: json.dumps with options builds a new encoder per call.
@@ -189,6 +191,7 @@ def new_job(
     tags: list[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     job_id: uuid.UUID | None = None,
+    group: str | None = None,
 ) -> NewJob:
     """Validate one enqueue request; raise :class:`InvalidJobError` saying what is wrong.
 
@@ -217,6 +220,7 @@ def new_job(
             f"dedupe_key must be a string of 1 to {limits.max_dedupe_key_length} characters, "
             "without NUL"
         )
+    _check_group(group, limits)
     return NewJob(
         id=job_id or uuid7(),
         task=_check_name("task name", task, limits),
@@ -230,6 +234,7 @@ def new_job(
         run_at=run_at,
         dedupe_key=dedupe_key,
         tags=_check_tags(tags, limits),
+        group=group,
     )
 
 
@@ -260,7 +265,19 @@ def new_job_like(
         t.run_at,
         t.dedupe_key,
         list(t.tags),
+        t.group,
     )
+
+
+def _check_group(group: object, limits: Limits) -> None:
+    if group is not None and (
+        not isinstance(group, str)
+        or not 0 < len(group) <= limits.max_dedupe_key_length
+        or not _TEXT.fullmatch(group)
+    ):
+        raise InvalidJobError(
+            f"group must be a string of 1 to {limits.max_dedupe_key_length} characters, without NUL"
+        )
 
 
 def _check_run_at(run_at: object, limits: Limits) -> None:

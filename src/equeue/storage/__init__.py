@@ -6,6 +6,7 @@ rows into values by column name. Nothing above this layer writes SQL. By concern
 - :mod:`~equeue.storage.jobs`: writing jobs, reading and managing them;
 - :mod:`~equeue.storage.idempotency`: enqueues under an idempotency key;
 - :mod:`~equeue.storage.claims`: a worker's claims, leases and outcomes;
+- :mod:`~equeue.storage.limits`: queues' fleet-wide limits, and claims within them;
 - :mod:`~equeue.storage.reads`: counts by queue and status, pages of jobs;
 - :mod:`~equeue.storage.workers`: worker and task rows, job statistics;
 - :mod:`~equeue.storage.maintenance`: the maintenance duties;
@@ -26,6 +27,7 @@ from equeue.storage.combining import SingleEnqueues
 from equeue.storage.errors import translated
 from equeue.storage.idempotency import IdempotencyStatements
 from equeue.storage.jobs import COPY_FROM, SETTLE_ROUNDS, JobStatements
+from equeue.storage.limits import LimitedQueues
 from equeue.storage.maintenance import MaintenanceStatements
 from equeue.storage.progress import ProgressStatements
 from equeue.storage.reads import JobFilter, ReadStatements
@@ -81,3 +83,4 @@ class Storage(
         self.q = Queries(schema)
         self.channel = channel_name(schema)
         self.single_enqueues = SingleEnqueues(self._insert_alone, self._insert_together)
+        self.limited = LimitedQueues()

@@ -15,11 +15,12 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from equeue.errors import DatabaseValueError
+from equeue.storage.limits import LimitStatements
 from equeue.storage.rows import Claimed, Failure, Handoff, Offer, Renewed
-from equeue.storage.seam import Ack, Connection, Executor, Lease, Statements
+from equeue.storage.seam import Ack, Connection, Executor, Lease
 
 
-class ClaimStatements(Statements):
+class ClaimStatements(LimitStatements):
     """Claiming jobs, renewing their leases and recording how they ended."""
 
     async def claim(
@@ -36,11 +37,25 @@ class ClaimStatements(Statements):
         """Claim up to ``limit`` jobs; with ``offer``, also keep the worker's hand-off offer
         (see the statement): a job handed over through it and not yet started comes back
         among the claimed ones, and the offer is open afterwards if slots were left over.
-        Jobs of the tasks in ``skip_tasks`` are left for later or for other workers."""
+        Jobs of the tasks in ``skip_tasks`` are left for later or for other workers.
+
+        When any of ``queues`` has limits, their jobs are claimed too, within the limits
+        (:meth:`claim_limited`)."""
         offer = offer or Offer()
+        limited = executor is None and await self.limited_among(queues)
+        claimed: list[Claimed] = []
+        if limited and limit > 1:
+            # First, and short of one slot: a busy unlimited queue must not starve the
+            # limited ones (their limits bound what they take), and the statement below,
+            # which keeps the hand-off offer, always runs with a slot to decide it on.
+            claimed = await self.claim_limited(
+                worker_id, queues, limit - 1, lease_seconds, skip_tasks
+            )
+        elif not limited:
+            self.limited.waits.pop(worker_id, None)
         arguments = (
             queues,
-            limit,
+            limit - len(claimed),
             worker_id,
             lease_seconds,
             offer.listener_pid,
@@ -58,7 +73,13 @@ class ClaimStatements(Statements):
                 rows = await conn.fetch(self.q["claim_jobs"], *arguments)
         else:
             rows = await self._on(executor).fetch(self.q["claim_jobs"], *arguments)
-        return [Claimed.from_row(row) for row in rows]
+        room_left = len(claimed) == limit - 1  # the limited queues may have had more
+        claimed += [Claimed.from_row(row) for row in rows]
+        if limited and len(claimed) < limit and (limit == 1 or room_left):
+            claimed += await self.claim_limited(
+                worker_id, queues, limit - len(claimed), lease_seconds, skip_tasks
+            )
+        return claimed
 
     async def read_handed(
         self, worker_id: str, handoff: Handoff, *, executor: Executor | None = None

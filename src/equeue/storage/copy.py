@@ -28,6 +28,7 @@ COLUMNS = (
     "max_attempts",
     "timeout",
     "tags",
+    "group_key",
 )
 #: Rows per message sent: small enough for the server to start early, large enough that
 #: the per-message cost is nothing.
@@ -66,6 +67,7 @@ def _tail(job: NewJob) -> bytes:
             _field(struct.pack("!i", job.max_attempts)),
             timeout,
             _field(_text_array(job.tags)),
+            _NULL if job.group is None else _field(job.group.encode()),
         )
     )
 
@@ -79,7 +81,15 @@ async def stream(jobs: Iterable[NewJob], sent: list[NewJob]) -> AsyncIterator[by
     while batch := list(islice(remaining, SLICE)):
         parts: list[bytes] = []
         for job in batch:
-            key = (job.task, job.queue, job.priority, job.max_attempts, job.timeout, *job.tags)
+            key = (
+                job.task,
+                job.queue,
+                job.priority,
+                job.max_attempts,
+                job.timeout,
+                job.group,
+                *job.tags,
+            )
             tail = tails.get(key)
             if tail is None:
                 tail = tails[key] = _tail(job)

@@ -62,6 +62,7 @@ class JobStatements(Statements):
             new.max_attempts,
             new.timeout,
             json.dumps(new.tags) if new.tags else None,
+            new.group,
         )
         assert row is not None  # the statement always inserts its one row
         job = job_from_new(new, row["status"], row["created_at"], row["run_at"])
@@ -265,4 +266,5 @@ def _columns(jobs: Sequence[NewJob]) -> tuple[list[Any], ...]:
         [j.delay for j in jobs],
         [j.dedupe_key for j in jobs],
         [json.dumps(j.tags) if j.tags else None for j in jobs],
+        [j.group for j in jobs],
     )

@@ -138,6 +138,7 @@ def job_from_row(row: asyncpg.Record, *, deduplicated: bool = False) -> Job:
         history=_load_history(row["history"]),
         deduplicated=deduplicated,
         progress=load_progress(row.get("progress")),
+        group=row.get("group_key"),  # reads that list their columns may leave it out
     )
 
 
@@ -161,6 +162,7 @@ def job_from_new(new: NewJob, status: str, created_at: datetime, run_at: datetim
         result=None,
         dedupe_key=new.dedupe_key,
         tags=new.tags,
+        group=new.group,
     )
 
 

@@ -102,10 +102,11 @@ class Claimer:
                 free = self._held.free_slots()
             want = min(free, s.claim_batch)
             # Clear before claiming: a notification that lands during the claim must
-            # still wake the next round.
+            # still wake the next round (and a slot freed then, when limits held it back).
             self._wake.clear()
+            self._held.slot_freed.clear()
             if not await self._claim_round(want):
-                await self._sleep(s.poll_interval)
+                await self._wait_for_work()
 
     async def _claim_round(self, want: int) -> bool:
         """One claim statement for ``want`` jobs; whether it filled them all."""
@@ -130,6 +131,23 @@ class Claimer:
                 self._execution.start(job, now)
         self.offers.claimed(offer, len(claimed), want)
         return len(claimed) >= want
+
+    async def _wait_for_work(self) -> None:
+        """After a claim that left slots free: sleep until a notification, or the poll
+        interval. When the claim reached limited queues (docs/limits.md), a job of this
+        worker ending wakes it too (it may have made room under a limit), and so does
+        the next token of a rate that held jobs back."""
+        poll = self._settings.poll_interval
+        limit_wait = self._storage.limit_wait(self._id)
+        if limit_wait is None:
+            await self._sleep(poll)
+            return
+        woken = [asyncio.ensure_future(e.wait()) for e in (self._wake, self._held.slot_freed)]
+        try:
+            await asyncio.wait(woken, timeout=min(poll, limit_wait), return_when="FIRST_COMPLETED")
+        finally:
+            for waiter in woken:
+                waiter.cancel()
 
     def _tasks_without_threads(self) -> list[str] | None:
         """The plain tasks, while too many threads are abandoned for them to be sure of

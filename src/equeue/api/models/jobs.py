@@ -64,6 +64,7 @@ class JobIn(BaseModel):
     timeout: float | None = None
     dedupe_key: str | None = None
     tags: list[str] | None = None
+    group: str | None = None
 
 
 def job_model(limits: Limits) -> type[JobIn]:
@@ -113,6 +114,14 @@ def job_model(limits: Limits) -> type[JobIn]:
             ),
         ),
         tags=(tags, Field(default=None, max_length=limits.max_tags)),
+        group=(
+            text_type(limits.max_dedupe_key_length) | None,
+            Field(
+                default=None,
+                description="the job's group: a queue's group_concurrency limits how many "
+                "jobs of one group run at once (docs/limits.md)",
+            ),
+        ),
     )
 
 
@@ -187,6 +196,7 @@ class JobOut(BaseModel):
     tags: list[str]
     cancel_requested: bool
     progress: ProgressOut | None = None
+    group: str | None = None
 
     @classmethod
     def fields_of(cls, job: Job) -> dict[str, Any]:
@@ -209,6 +219,7 @@ class JobOut(BaseModel):
             "tags": job.tags,
             "cancel_requested": job.cancel_requested,
             "progress": ProgressOut.fields_of(job.progress),
+            "group": job.group,
         }
 
     @classmethod

@@ -13,6 +13,7 @@ from equeue.api.routes import (
     insight,
     jobs,
     keys,
+    limits,
     ops,
     queues,
     schedules,
@@ -40,6 +41,6 @@ def build_router(queue: Queue, settings: ApiSettings | None = None) -> tuple[API
     state = ApiState(queue, settings or ApiSettings())
     router = APIRouter(route_class=route_class(state))
     # This order is the order of the paths in the OpenAPI document.
-    for group in (jobs, queues, schedules, work, keys, audit, fleet, insight, events, ops):
+    for group in (jobs, queues, limits, schedules, work, keys, audit, fleet, insight, events, ops):
         group.add_routes(router, state)
     return router, state

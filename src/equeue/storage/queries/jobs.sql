@@ -9,21 +9,22 @@
 -- batches of the same keys cannot deadlock.
 INSERT INTO {schema}.jobs
     (id, task, queue, payload, priority, status, max_attempts, timeout, run_at,
-     dedupe_key, tags)
+     dedupe_key, tags, group_key)
 SELECT n.id, n.task, n.queue, n.payload::jsonb, n.priority,
        CASE WHEN n.run_at > now() THEN 'scheduled' ELSE 'queued' END,
-       n.max_attempts, n.timeout, n.run_at, n.dedupe_key, n.tags
+       n.max_attempts, n.timeout, n.run_at, n.dedupe_key, n.tags, n.group_key
   FROM (
     SELECT u.id, u.task, u.queue, u.payload, u.priority, u.max_attempts, u.timeout,
            coalesce(u.run_at, now() + make_interval(secs => coalesce(u.delay, 0))) AS run_at,
            u.dedupe_key,
            CASE WHEN u.tags IS NULL THEN '{}'::text[]
-                ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) END AS tags
+                ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) END AS tags,
+           u.group_key
       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::smallint[],
                   $6::integer[], $7::float8[], $8::timestamptz[], $9::float8[], $10::text[],
-                  $11::text[])
+                  $11::text[], $12::text[])
            AS u(id, task, queue, payload, priority, max_attempts, timeout, run_at, delay,
-                dedupe_key, tags)
+                dedupe_key, tags, group_key)
   ) AS n
  ORDER BY n.dedupe_key
 ON CONFLICT (dedupe_key)
@@ -33,7 +34,7 @@ RETURNING id, status, run_at, created_at;
 
 -- name: insert_job_handoff
 -- Enqueue one job that may run now ($1 id, $2 task, $3 queue, $4 payload, $5 priority,
--- $6 max_attempts, $7 timeout, $8 tags as a JSON array or NULL). When a worker has an
+-- $6 max_attempts, $7 timeout, $8 tags as a JSON array or NULL, $9 group key or NULL). When a worker has an
 -- open offer for its queue (migration 0004), the job is written already claimed by that
 -- worker, and a notification tells it so: 'h:<generation> <job id> <worker>'. Ids and
 -- numbers only: anyone who can connect may listen, and may send one too, so the worker
@@ -45,19 +46,21 @@ WITH offer AS (
          WHERE c.open AND c.open_until > now() AND (c.queues IS NULL OR $3 = ANY(c.queues))
            -- A worker whose LISTEN connection is gone would never hear of the job.
            AND EXISTS (SELECT 1 FROM pg_stat_get_activity(c.listener_pid))
-           AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = $3 AND q.paused)
+           -- A limited queue's jobs wait for claim_limited_jobs (migration 0014).
+           AND NOT EXISTS (SELECT 1 FROM {schema}.queues q
+                            WHERE q.name = $3 AND (q.paused OR q.limited))
          LIMIT 1
            FOR UPDATE SKIP LOCKED)
     RETURNING o.worker_id, o.generation, o.lease_seconds
 ), inserted AS (
     INSERT INTO {schema}.jobs AS j
            (id, task, queue, payload, priority, status, attempts, max_attempts, timeout,
-            tags, worker_id, lease_token, lease_expires_at, started_at)
+            tags, worker_id, lease_token, lease_expires_at, started_at, group_key)
     SELECT $1, $2, $3, $4::jsonb, $5, coalesce(h.status, 'queued'), coalesce(h.attempts, 0),
            $6, $7, CASE WHEN $8::text IS NULL THEN '{}'::text[]
                         ELSE ARRAY(SELECT jsonb_array_elements_text($8::jsonb)) END,
            offer.worker_id, h.token, now() + make_interval(secs => offer.lease_seconds),
-           h.started_at
+           h.started_at, $9::text
       FROM (VALUES (1)) AS one
       LEFT JOIN offer ON true
       LEFT JOIN LATERAL (SELECT 'running' AS status, 1 AS attempts, gen_random_uuid() AS token,
@@ -242,8 +245,9 @@ WITH offer AS (
        AND ($1::text[] IS NULL OR j.queue = ANY($1::text[]))
        AND ($10::text[] IS NULL OR j.task <> ALL($10::text[]))
        -- NOT IN (a hashed filter), not NOT EXISTS (an anti-join): the scan must stay in
-       -- index order so that LIMIT stops it after $2 rows, whatever the backlog.
-       AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused)
+       -- index order so that LIMIT stops it after $2 rows, whatever the backlog. A
+       -- limited queue's jobs are claim_limited_jobs' (limits.sql, migration 0014).
+       AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused OR q.limited)
        AND NOT j.suspect
      ORDER BY j.priority DESC, j.run_at, j.id
      LIMIT $2
@@ -255,7 +259,7 @@ WITH offer AS (
        AND j.run_at <= now()
        AND ($1::text[] IS NULL OR j.queue = ANY($1::text[]))
        AND ($10::text[] IS NULL OR j.task <> ALL($10::text[]))
-       AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused)
+       AND j.queue NOT IN (SELECT q.name FROM {schema}.queues q WHERE q.paused OR q.limited)
        AND NOT EXISTS (SELECT 1 FROM {schema}.jobs r
                         WHERE r.suspect AND r.status = 'running' AND r.worker_id = $3)
      ORDER BY j.priority DESC, j.run_at, j.id
