@@ -77,7 +77,7 @@ async def check(url: str, schema: str, committed: set[uuid.UUID], folder: Path) 
     try:
         rows = await connection.fetch(
             f"SELECT id, status, attempts, max_attempts, history::text AS history, "
-            f'result::text AS result FROM "{schema}".jobs WHERE id = ANY($1::uuid[])',
+            f'result::text AS result FROM "{schema}".any_jobs WHERE id = ANY($1::uuid[])',
             list(committed),
         )
     finally:

@@ -127,7 +127,7 @@ async def _refused_while_read_only(api: httpx.AsyncClient, url: str) -> tuple[in
 async def _count_jobs(url: str) -> int:
     connection = await asyncpg.connect(url)
     try:
-        return int(await connection.fetchval(f'SELECT count(*) FROM "{SCHEMA}".jobs'))
+        return int(await connection.fetchval(f'SELECT count(*) FROM "{SCHEMA}".any_jobs'))
     finally:
         await connection.close()
 

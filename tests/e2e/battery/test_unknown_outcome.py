@@ -114,7 +114,7 @@ async def _repeat(server: ApiServer, keys: list[str]) -> dict[str, tuple[int, uu
 async def _jobs_by_tag(url: str, schema: str) -> dict[str, list[uuid.UUID]]:
     connection = await asyncpg.connect(url)
     try:
-        rows = await connection.fetch(f'SELECT id, tags FROM "{schema}".jobs')
+        rows = await connection.fetch(f'SELECT id, tags FROM "{schema}".any_jobs')
     finally:
         await connection.close()
     found: dict[str, list[uuid.UUID]] = {}

@@ -63,6 +63,8 @@ async def test_a_schema_with_migrations_pending_is_refused_or_migrated(
     ) in _flat(_log(fleet, 0))
 
     fleet.spawn()  # the default: it applies them, then works
+    # This release's enqueue needs the schema it knows: enqueue once the worker migrated.
+    await wait_until(partial(_migrated_to, database_url, fleet.schema, NEWEST.version), 30)
     job = await battery_queue.enqueue("battery.work", {"seconds": 0.01})
     await wait_until(partial(_status_is, battery_queue, job.id, "succeeded"), timeout=20)
 
@@ -153,3 +155,12 @@ def _log(fleet: Fleet, index: int) -> str:
 def _flat(text: str) -> str:
     """The log with the line breaks a terminal-width message got undone."""
     return " ".join(text.split())
+
+
+async def _migrated_to(url: str, schema: str, version: int) -> bool:
+    connection = await asyncpg.connect(url)
+    try:
+        newest = await connection.fetchval(f'SELECT max(version) FROM "{schema}".migrations')
+        return bool(newest is not None and newest >= version)
+    finally:
+        await connection.close()
