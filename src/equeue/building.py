@@ -26,6 +26,8 @@ JOB_KEYS = frozenset(
         "timeout",
         "dedupe_key",
         "tags",
+        "on_success",
+        "on_failure",
     }
 )
 _TYPE_AND_PAYLOAD = frozenset({"type", "payload"})

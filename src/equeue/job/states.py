@@ -126,6 +126,12 @@ class Job:
     history: list[Attempt] = field(default_factory=list)
     #: True when enqueue returned an existing unfinished job holding the same dedupe key.
     deduplicated: bool = False
+    #: The jobs this one's outcome enqueues: ``{"on_success": spec, "on_failure": spec}``.
+    follow_ups: dict[str, Any] | None = None
+    #: The chord this job is a member of, or the callback of.
+    chord_id: uuid.UUID | None = None
+    #: The job whose outcome enqueued this one (a follow-up's parent).
+    parent_id: uuid.UUID | None = None
 
     @property
     def is_finished(self) -> bool:

@@ -6,6 +6,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -137,6 +138,9 @@ def job_from_row(row: asyncpg.Record, *, deduplicated: bool = False) -> Job:
         cancel_requested=row["cancel_requested"],
         history=_load_history(row["history"]),
         deduplicated=deduplicated,
+        follow_ups=_links(row.get("follow_ups")),
+        chord_id=row.get("chord_id"),
+        parent_id=row.get("parent_id"),
     )
 
 
@@ -161,6 +165,11 @@ def job_from_new(new: NewJob, status: str, created_at: datetime, run_at: datetim
         dedupe_key=new.dedupe_key,
         tags=new.tags,
     )
+
+
+def _links(raw: str | None) -> dict[str, Any] | None:
+    """A job's follow-ups (migration 0015), absent from pages and before the migration."""
+    return json.loads(raw) if raw else None
 
 
 def _load_history(raw: str | None) -> list[Attempt]:

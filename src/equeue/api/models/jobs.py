@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from equeue.api.models.fields import Payload, name_type, number_type, text_type, whole_type
+from equeue.api.models.follow_ups import FollowUpIn
 from equeue.job import FINISHED, PRIORITY_MAX, PRIORITY_MIN, Job, JobStatus, Limits
 
 _JOB_EXAMPLE: dict[str, Any] = {
@@ -63,6 +64,8 @@ class JobIn(BaseModel):
     timeout: float | None = None
     dedupe_key: str | None = None
     tags: list[str] | None = None
+    on_success: FollowUpIn | None = None
+    on_failure: FollowUpIn | None = None
 
 
 def job_model(limits: Limits) -> type[JobIn]:
@@ -112,6 +115,14 @@ def job_model(limits: Limits) -> type[JobIn]:
             ),
         ),
         tags=(tags, Field(default=None, max_length=limits.max_tags)),
+        on_success=(
+            FollowUpIn | None,
+            Field(default=None, description="enqueued when this job succeeds (docs/chains.md)"),
+        ),
+        on_failure=(
+            FollowUpIn | None,
+            Field(default=None, description="enqueued when this job fails for good"),
+        ),
     )
 
 
@@ -227,10 +238,25 @@ class JobDetail(JobOut):
     """A job with the history of its attempts."""
 
     attempt_history: list[AttemptOut]
+    follow_ups: dict[str, Any] | None = Field(
+        default=None, description="the on_success and on_failure specs of this job"
+    )
+    chord_id: uuid.UUID | None = Field(
+        default=None, description="the chord this job is a member, or the callback, of"
+    )
+    parent_id: uuid.UUID | None = Field(
+        default=None, description="the job whose outcome enqueued this one"
+    )
 
     @classmethod
     def of(cls, job: Job) -> JobDetail:
-        return cls(**cls.fields_of(job), attempt_history=_attempts(job))
+        return cls(
+            **cls.fields_of(job),
+            attempt_history=_attempts(job),
+            follow_ups=job.follow_ups,
+            chord_id=job.chord_id,
+            parent_id=job.parent_id,
+        )
 
 
 def _attempts(job: Job) -> list[AttemptOut]:

@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from equeue.api.routes import audit, events, fleet, insight, jobs, keys, ops, queues, work
+from equeue.api.routes import (
+    audit,
+    chords,
+    events,
+    fleet,
+    insight,
+    jobs,
+    keys,
+    ops,
+    queues,
+    work,
+)
 from equeue.api.routes.events import event_hub
 from equeue.api.routing import ApiState, route_class
 from equeue.api.settings import ApiSettings
@@ -29,6 +40,6 @@ def build_router(queue: Queue, settings: ApiSettings | None = None) -> tuple[API
     state = ApiState(queue, settings or ApiSettings())
     router = APIRouter(route_class=route_class(state))
     # This order is the order of the paths in the OpenAPI document.
-    for group in (jobs, queues, work, keys, audit, fleet, insight, events, ops):
+    for group in (jobs, chords, queues, work, keys, audit, fleet, insight, events, ops):
         group.add_routes(router, state)
     return router, state
