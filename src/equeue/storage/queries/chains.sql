@@ -2,12 +2,13 @@
 -- What the links do when a job ends is the migration's triggers.
 
 -- name: link_jobs
--- Give jobs just inserted (in the same transaction) their follow-ups ($2, JSON or NULL)
--- and chord ($3 or NULL). Status is not set: the finishing trigger does not fire.
+-- Give jobs just inserted (in the same transaction, so still waiting: no worker sees them
+-- before it commits) their follow-ups ($2, JSON or NULL) and chord ($3 or NULL). Status
+-- is not set: the finishing trigger does not fire.
 UPDATE {schema}.jobs j
    SET follow_ups = l.follow_ups::jsonb, chord_id = l.chord_id
   FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS l(id, follow_ups, chord_id)
- WHERE j.id = l.id;
+ WHERE j.id = l.id AND j.status IN ('scheduled', 'queued');
 
 -- name: insert_chord
 -- A chord ($1) waiting for its members ($3, in order) to finish, then enqueueing the
