@@ -43,8 +43,9 @@ MAX_DEPTH = 20
 #: The most members a chord may have (its row lists them, and so does the callback's
 #: payload).
 MAX_CHORD_MEMBERS = 10_000
-#: The payload key through which a follow-up learns of its parent, a callback of its chord.
-PARENT_KEY, CHORD_KEY = "parent", "chord"
+#: The payload keys through which a follow-up learns of its parent, a callback of its
+#: chord: no spec may set either.
+RESERVED = ("parent", "chord")
 
 
 class ChordNotFoundError(JobNotFoundError):
@@ -82,15 +83,16 @@ def resolve(
     where: str,
     defaults: building.Defaults,
     limits: Limits,
-    reserved: str = PARENT_KEY,
 ) -> dict[str, Any]:
     """A spec (its shape checked by :func:`spec_names`) validated as a job, with the
     task's defaults filled in: what the database enqueues as it is."""
     payload = spec.get("payload")
-    if isinstance(payload, Mapping) and reserved in payload:
+    if isinstance(payload, Mapping) and payload.keys() & set(RESERVED):
+        taken = sorted(payload.keys() & set(RESERVED))
         raise InvalidJobError(
-            f"{where}: the payload key {reserved!r} is reserved: equeue sets it when it "
-            "enqueues the job"
+            f"{where}: the payload keys {', '.join(map(repr, RESERVED))} are reserved "
+            f"(found {', '.join(map(repr, taken))}): equeue sets 'parent' on a follow-up, "
+            "'chord' on a callback"
         )
     options = {key: spec[key] for key in _OPTIONS if key in spec}
     try:
@@ -176,9 +178,7 @@ class Links:
         follow_ups = [
             self._follow_ups(item, f"job {index}", defaults) for index, item in enumerate(items)
         ]
-        resolved = (
-            resolve(callback, "callback", defaults, self._limits, CHORD_KEY) if callback else None
-        )
+        resolved = resolve(callback, "callback", defaults, self._limits) if callback else None
         plain: list[Mapping[str, Any]] = [
             {k: v for k, v in item.items() if k not in LINKS} for item in items
         ]

@@ -186,7 +186,7 @@ async def test_follow_ups_are_checked_at_enqueue(queue: Queue) -> None:
         await queue.enqueue("known", on_success={"type": "nobody"})
     with pytest.raises(InvalidJobError, match=r"on_failure: .*priority"):
         await queue.enqueue("known", on_failure={"type": "known", "priority": 1000})
-    with pytest.raises(InvalidJobError, match="'parent' is reserved"):
+    with pytest.raises(InvalidJobError, match="'parent', 'chord' are reserved"):
         await queue.enqueue("known", on_success={"type": "known", "payload": {"parent": 1}})
     with pytest.raises(InvalidJobError, match="no run_at"):
         await queue.enqueue("known", on_success={"type": "known", "run_at": "2030-01-01"})

@@ -155,7 +155,7 @@ async def test_a_chord_is_checked_at_enqueue(queue: Queue) -> None:
         await queue.chord([], {"type": "after"})
     with pytest.raises(InvalidJobError, match="dedupe_key"):
         await queue.chord([{"type": "a", "dedupe_key": "k"}], {"type": "after"})
-    with pytest.raises(InvalidJobError, match="'chord' is reserved"):
+    with pytest.raises(InvalidJobError, match="'parent', 'chord' are reserved"):
         await queue.chord([{"type": "a"}], {"type": "after", "payload": {"chord": 1}})
     with pytest.raises(InvalidJobError, match=r"callback: .*max_attempts"):
         await queue.chord([{"type": "a"}], {"type": "after", "max_attempts": 0})

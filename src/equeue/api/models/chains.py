@@ -9,8 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from equeue.api.models.follow_ups import FollowUpIn
+from equeue.api.models.follow_ups import FollowUpIn, follow_up_model
 from equeue.api.models.jobs import JobIn
+from equeue.job import Limits
 from equeue.job.chords import Chord
 
 
@@ -23,13 +24,21 @@ class ChordIn(BaseModel):
     callback: FollowUpIn
 
 
-def chord_model(job: type[JobIn], max_jobs: int) -> type[ChordIn]:
-    """:class:`ChordIn` of ``job`` models, at most ``max_jobs`` of them."""
+def chord_model(job: type[JobIn], limits: Limits, max_jobs: int) -> type[ChordIn]:
+    """:class:`ChordIn` of 1 to ``max_jobs`` ``job`` models, each without a dedupe key
+    (one deduplicated to another job would not be the chord's to wait for)."""
+    member: Any = create_model(
+        "ChordJobIn",
+        __base__=job,
+        __doc__="A job of a chord: a job without a dedupe key.",
+        dedupe_key=(None, Field(default=None, description="a chord's jobs take none")),
+    )
     return create_model(
         "ChordIn",
         __base__=ChordIn,
         __doc__=ChordIn.__doc__,
-        jobs=(list[job], Field(min_length=1, max_length=max_jobs)),  # type: ignore[valid-type]
+        jobs=(list[member], Field(min_length=1, max_length=max_jobs)),
+        callback=(follow_up_model(limits), Field(description="the job enqueued at the end")),
     )
 
 

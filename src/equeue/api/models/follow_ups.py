@@ -2,32 +2,74 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from equeue.api.models.fields import Payload, name_type, number_type, text_type, whole_type
+from equeue.job import PRIORITY_MAX, PRIORITY_MIN, Limits
+
+#: The payload keys equeue sets on a follow-up (``parent``) and a callback (``chord``).
+_NOT_RESERVED: dict[str, Any] = {
+    "not": {"anyOf": [{"required": ["parent"]}, {"required": ["chord"]}]}
+}
 
 
 class FollowUpIn(BaseModel):
     """A job enqueued by another's outcome: the fields of a job but ``run_at`` and
-    ``dedupe_key``, and follow-ups of its own. The engine checks each value with the
-    rules of an enqueue (422 naming the field otherwise)."""
+    ``dedupe_key``, and follow-ups of its own (at most 20 deep)."""
+
+    # The shape only: a router validates with follow_up_model()'s, bounded by its limits.
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"type": "report.send", "payload": {"to": "ops"}}]},
     )
 
-    type: str = Field(description="the task name")
-    payload: dict[str, Any] = Field(
-        default_factory=dict,
-        description="keyword arguments of the task; equeue adds 'parent' (a follow-up) "
-        "or 'chord' (a chord's callback)",
-    )
+    type: str
+    payload: dict[str, Any] = Field(default_factory=dict)
     queue: str | None = None
     priority: int | None = None
-    delay: float | None = Field(default=None, description="seconds after its parent ends")
+    delay: float | None = None
     max_attempts: int | None = None
     timeout: float | None = None
     tags: list[str] | None = None
     on_success: FollowUpIn | None = None
     on_failure: FollowUpIn | None = None
+
+
+@cache  # one model per limits: the schema then names it once
+def follow_up_model(limits: Limits) -> type[FollowUpIn]:
+    """:class:`FollowUpIn` with the engine's bounds for a queue with ``limits``; its own
+    follow-ups are of the same model."""
+    tags: Any = list[text_type(limits.max_tag_length)] | None  # type: ignore[misc]
+    itself: Any = "FollowUpIn | None"  # resolved by model_rebuild below
+    model: type[FollowUpIn] = create_model(
+        "FollowUpIn",
+        __base__=FollowUpIn,
+        __doc__=FollowUpIn.__doc__,
+        type=(name_type(limits), Field(description="the task name")),
+        payload=(
+            Payload,
+            Field(
+                default_factory=dict,
+                description="keyword arguments of the task, without the keys 'parent' and "
+                "'chord': equeue adds 'parent' to a follow-up's, 'chord' to a callback's",
+                json_schema_extra=_NOT_RESERVED,
+            ),
+        ),
+        queue=(name_type(limits) | None, None),
+        priority=(whole_type(PRIORITY_MIN, PRIORITY_MAX) | None, None),
+        delay=(
+            number_type(0, limits.max_delay_seconds) | None,
+            Field(default=None, description="seconds to wait once its parent ended"),
+        ),
+        max_attempts=(whole_type(1, limits.max_attempts_limit) | None, None),
+        timeout=(number_type(0.001, limits.max_timeout_seconds) | None, None),
+        tags=(tags, Field(default=None, max_length=limits.max_tags)),
+        on_success=(itself, None),
+        on_failure=(itself, None),
+    )
+    model.model_rebuild(_types_namespace={"FollowUpIn": model})
+    return model

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from equeue.api.models.fields import Payload, name_type, number_type, text_type, whole_type
-from equeue.api.models.follow_ups import FollowUpIn
+from equeue.api.models.follow_ups import FollowUpIn, follow_up_model
 from equeue.job import FINISHED, PRIORITY_MAX, PRIORITY_MIN, Job, JobStatus, Limits
 
 _JOB_EXAMPLE: dict[str, Any] = {
@@ -71,6 +71,7 @@ class JobIn(BaseModel):
 def job_model(limits: Limits) -> type[JobIn]:
     """:class:`JobIn` with the engine's bounds for a queue with ``limits``."""
     tags: Any = list[text_type(limits.max_tag_length)] | None  # type: ignore[misc]
+    follow_up: Any = follow_up_model(limits)
     days_ahead = f"{limits.max_delay_seconds / 86400:g}"
     return create_model(
         "JobIn",
@@ -116,11 +117,11 @@ def job_model(limits: Limits) -> type[JobIn]:
         ),
         tags=(tags, Field(default=None, max_length=limits.max_tags)),
         on_success=(
-            FollowUpIn | None,
+            follow_up | None,
             Field(default=None, description="enqueued when this job succeeds (docs/chains.md)"),
         ),
         on_failure=(
-            FollowUpIn | None,
+            follow_up | None,
             Field(default=None, description="enqueued when this job fails for good"),
         ),
     )

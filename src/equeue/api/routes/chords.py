@@ -19,7 +19,7 @@ ChordId = Annotated[uuid.UUID, Path(description="the chord's id")]
 def add_routes(router: APIRouter, state: ApiState) -> None:
     """The routes of chords, on ``router``."""
     queue = state.queue
-    body_model = chord_model(state.inputs.job, state.settings.max_batch_size)
+    body_model = chord_model(state.inputs.job, queue.limits, state.settings.max_batch_size)
 
     @router.post(
         "/v1/chords",
