@@ -760,8 +760,74 @@ export interface components {
          */
         ChordIn: {
             /** Jobs */
-            jobs: components["schemas"]["JobIn"][];
+            jobs: components["schemas"]["ChordJobIn"][];
+            /** @description the job enqueued at the end */
             callback: components["schemas"]["FollowUpIn"];
+        };
+        /**
+         * ChordJobIn
+         * @description A job of a chord: a job without a dedupe key.
+         * @example {
+         *       "delay": 0,
+         *       "max_attempts": 5,
+         *       "payload": {
+         *         "text": "hello"
+         *       },
+         *       "priority": 0,
+         *       "queue": "default",
+         *       "tags": [],
+         *       "timeout": 30,
+         *       "type": "text.reverse"
+         *     }
+         */
+        ChordJobIn: {
+            /**
+             * Type
+             * @description the task name
+             */
+            type: string;
+            /**
+             * Payload
+             * @description keyword arguments of the task: a JSON object of at most 1048576 bytes as JSON
+             */
+            payload?: {
+                [key: string]: components["schemas"]["PayloadValue"];
+            };
+            /** Queue */
+            queue?: string | null;
+            /**
+             * Priority
+             * @description higher runs first
+             */
+            priority?: number | null;
+            /**
+             * Delay
+             * @description seconds to wait before running; not with run_at
+             */
+            delay?: number | null;
+            /**
+             * Run At
+             * @description when to run, at most 366 days ahead; not with delay
+             */
+            run_at?: string | null;
+            /** Max Attempts */
+            max_attempts?: number | null;
+            /**
+             * Timeout
+             * @description seconds; null for none
+             */
+            timeout?: number | null;
+            /**
+             * Dedupe Key
+             * @description a chord's jobs take none
+             */
+            dedupe_key?: null;
+            /** Tags */
+            tags?: string[] | null;
+            /** @description enqueued when this job succeeds (docs/chains.md) */
+            on_success?: components["schemas"]["FollowUpIn"] | null;
+            /** @description enqueued when this job fails for good */
+            on_failure?: components["schemas"]["FollowUpIn"] | null;
         };
         /** ChordMemberOut */
         ChordMemberOut: {
@@ -999,8 +1065,7 @@ export interface components {
         /**
          * FollowUpIn
          * @description A job enqueued by another's outcome: the fields of a job but ``run_at`` and
-         *     ``dedupe_key``, and follow-ups of its own. The engine checks each value with the
-         *     rules of an enqueue (422 naming the field otherwise).
+         *     ``dedupe_key``, and follow-ups of its own.
          * @example {
          *       "payload": {
          *         "to": "ops"
@@ -1016,10 +1081,10 @@ export interface components {
             type: string;
             /**
              * Payload
-             * @description keyword arguments of the task; equeue adds 'parent' (a follow-up) or 'chord' (a chord's callback)
+             * @description keyword arguments of the task, without the keys 'parent' and 'chord': equeue adds 'parent' to a follow-up's, 'chord' to a callback's
              */
             payload?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["PayloadValue"];
             };
             /** Queue */
             queue?: string | null;
@@ -1027,7 +1092,7 @@ export interface components {
             priority?: number | null;
             /**
              * Delay
-             * @description seconds after its parent ends
+             * @description seconds to wait once its parent ended
              */
             delay?: number | null;
             /** Max Attempts */
@@ -1036,8 +1101,51 @@ export interface components {
             timeout?: number | null;
             /** Tags */
             tags?: string[] | null;
-            on_success?: components["schemas"]["FollowUpIn"] | null;
-            on_failure?: components["schemas"]["FollowUpIn"] | null;
+            on_success?: components["schemas"]["FollowUpLastIn"] | null;
+            on_failure?: components["schemas"]["FollowUpLastIn"] | null;
+        };
+        /**
+         * FollowUpLastIn
+         * @description A job enqueued by another's outcome, with no follow-ups of its own.
+         * @example {
+         *       "payload": {
+         *         "to": "ops"
+         *       },
+         *       "type": "report.send"
+         *     }
+         */
+        FollowUpLastIn: {
+            /**
+             * Type
+             * @description the task name
+             */
+            type: string;
+            /**
+             * Payload
+             * @description keyword arguments of the task, without the keys 'parent' and 'chord': equeue adds 'parent' to a follow-up's, 'chord' to a callback's
+             */
+            payload?: {
+                [key: string]: components["schemas"]["PayloadValue"];
+            };
+            /** Queue */
+            queue?: string | null;
+            /** Priority */
+            priority?: number | null;
+            /**
+             * Delay
+             * @description seconds to wait once its parent ended
+             */
+            delay?: number | null;
+            /** Max Attempts */
+            max_attempts?: number | null;
+            /** Timeout */
+            timeout?: number | null;
+            /** Tags */
+            tags?: string[] | null;
+            /** On Success */
+            on_success?: null;
+            /** On Failure */
+            on_failure?: null;
         };
         /** Health */
         Health: {

@@ -18,7 +18,7 @@ _NOT_RESERVED: dict[str, Any] = {
 
 class FollowUpIn(BaseModel):
     """A job enqueued by another's outcome: the fields of a job but ``run_at`` and
-    ``dedupe_key``, and follow-ups of its own (at most 20 deep)."""
+    ``dedupe_key``, and follow-ups of its own."""
 
     # The shape only: a router validates with follow_up_model()'s, bounded by its limits.
 
@@ -41,14 +41,21 @@ class FollowUpIn(BaseModel):
 
 @cache  # one model per limits: the schema then names it once
 def follow_up_model(limits: Limits) -> type[FollowUpIn]:
-    """:class:`FollowUpIn` with the engine's bounds for a queue with ``limits``; its own
-    follow-ups are of the same model."""
+    """:class:`FollowUpIn` with the engine's bounds for a queue with ``limits``. Over the
+    API a follow-up may carry follow-ups of its own, which carry none (a chain of three
+    jobs from one request; Python's enqueue nests deeper): a recursive schema would cost
+    every client generating from it far more than it gives."""
+    last = _bounded("FollowUpLastIn", limits, None)
+    return _bounded("FollowUpIn", limits, last)
+
+
+def _bounded(name: str, limits: Limits, links: Any) -> type[FollowUpIn]:
     tags: Any = list[text_type(limits.max_tag_length)] | None  # type: ignore[misc]
-    itself: Any = "FollowUpIn | None"  # resolved by model_rebuild below
+    described = "a job enqueued by another's outcome, with no follow-ups of its own"
     model: type[FollowUpIn] = create_model(
-        "FollowUpIn",
+        name,
         __base__=FollowUpIn,
-        __doc__=FollowUpIn.__doc__,
+        __doc__=FollowUpIn.__doc__ if links is not None else described.capitalize() + ".",
         type=(name_type(limits), Field(description="the task name")),
         payload=(
             Payload,
@@ -68,8 +75,7 @@ def follow_up_model(limits: Limits) -> type[FollowUpIn]:
         max_attempts=(whole_type(1, limits.max_attempts_limit) | None, None),
         timeout=(number_type(0.001, limits.max_timeout_seconds) | None, None),
         tags=(tags, Field(default=None, max_length=limits.max_tags)),
-        on_success=(itself, None),
-        on_failure=(itself, None),
+        on_success=(links | None if links is not None else None, None),
+        on_failure=(links | None if links is not None else None, None),
     )
-    model.model_rebuild(_types_namespace={"FollowUpIn": model})
     return model
