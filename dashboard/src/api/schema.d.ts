@@ -1106,7 +1106,8 @@ export interface components {
         };
         /**
          * FollowUpLastIn
-         * @description A job enqueued by another's outcome, with no follow-ups of its own.
+         * @description A job enqueued by another's outcome, with no follow-ups of its own: the fields of
+         *     a job but ``run_at`` and ``dedupe_key``.
          * @example {
          *       "payload": {
          *         "to": "ops"
@@ -1142,10 +1143,6 @@ export interface components {
             timeout?: number | null;
             /** Tags */
             tags?: string[] | null;
-            /** On Success */
-            on_success?: null;
-            /** On Failure */
-            on_failure?: null;
         };
         /** Health */
         Health: {

@@ -16,9 +16,9 @@ _NOT_RESERVED: dict[str, Any] = {
 }
 
 
-class FollowUpIn(BaseModel):
-    """A job enqueued by another's outcome: the fields of a job but ``run_at`` and
-    ``dedupe_key``, and follow-ups of its own."""
+class FollowUpLastIn(BaseModel):
+    """A job enqueued by another's outcome, with no follow-ups of its own: the fields of
+    a job but ``run_at`` and ``dedupe_key``."""
 
     # The shape only: a router validates with follow_up_model()'s, bounded by its limits.
 
@@ -35,8 +35,14 @@ class FollowUpIn(BaseModel):
     max_attempts: int | None = None
     timeout: float | None = None
     tags: list[str] | None = None
-    on_success: FollowUpIn | None = None
-    on_failure: FollowUpIn | None = None
+
+
+class FollowUpIn(FollowUpLastIn):
+    """A job enqueued by another's outcome: the fields of a job but ``run_at`` and
+    ``dedupe_key``, and follow-ups of its own."""
+
+    on_success: FollowUpLastIn | None = None
+    on_failure: FollowUpLastIn | None = None
 
 
 @cache  # one model per limits: the schema then names it once
@@ -46,16 +52,20 @@ def follow_up_model(limits: Limits) -> type[FollowUpIn]:
     jobs from one request; Python's enqueue nests deeper): a recursive schema would cost
     every client generating from it far more than it gives."""
     last = _bounded("FollowUpLastIn", limits, None)
-    return _bounded("FollowUpIn", limits, last)
+    bounded: type[FollowUpIn] = _bounded("FollowUpIn", limits, last)
+    return bounded
 
 
-def _bounded(name: str, limits: Limits, links: Any) -> type[FollowUpIn]:
+def _bounded(name: str, limits: Limits, links: Any) -> Any:
     tags: Any = list[text_type(limits.max_tag_length)] | None  # type: ignore[misc]
-    described = "a job enqueued by another's outcome, with no follow-ups of its own"
-    model: type[FollowUpIn] = create_model(
+    base = FollowUpIn if links is not None else FollowUpLastIn
+    linked: dict[str, Any] = {}
+    if links is not None:
+        linked = {"on_success": (links | None, None), "on_failure": (links | None, None)}
+    return create_model(
         name,
-        __base__=FollowUpIn,
-        __doc__=FollowUpIn.__doc__ if links is not None else described.capitalize() + ".",
+        __base__=base,
+        __doc__=base.__doc__,
         type=(name_type(limits), Field(description="the task name")),
         payload=(
             Payload,
@@ -75,7 +85,5 @@ def _bounded(name: str, limits: Limits, links: Any) -> type[FollowUpIn]:
         max_attempts=(whole_type(1, limits.max_attempts_limit) | None, None),
         timeout=(number_type(0.001, limits.max_timeout_seconds) | None, None),
         tags=(tags, Field(default=None, max_length=limits.max_tags)),
-        on_success=(links | None if links is not None else None, None),
-        on_failure=(links | None if links is not None else None, None),
+        **linked,
     )
-    return model
