@@ -137,7 +137,9 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER jobs_linked_finished AFTER UPDATE OF status ON {schema}.jobs
+-- OF finished_at: every statement that ends a job sets it, and a claim (the other
+-- frequent update) does not, so claims skip the trigger altogether.
+CREATE TRIGGER jobs_linked_finished AFTER UPDATE OF finished_at ON {schema}.jobs
     FOR EACH ROW
     WHEN ((NEW.follow_ups IS NOT NULL OR NEW.chord_id IS NOT NULL)
           AND OLD.finished_at IS NULL AND NEW.finished_at IS NOT NULL)

@@ -4,7 +4,7 @@
 -- name: link_jobs
 -- Give jobs just inserted (in the same transaction, so still waiting: no worker sees them
 -- before it commits) their follow-ups ($2, JSON or NULL) and chord ($3 or NULL). Status
--- is not set: the finishing trigger does not fire.
+-- and finished_at are not set: the finishing trigger does not fire.
 UPDATE {schema}.jobs j
    SET follow_ups = l.follow_ups::jsonb, chord_id = l.chord_id
   FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS l(id, follow_ups, chord_id)
