@@ -27,6 +27,8 @@ JOB_KEYS = frozenset(
         "dedupe_key",
         "tags",
         "group",
+        "on_success",
+        "on_failure",
     }
 )
 _TYPE_AND_PAYLOAD = frozenset({"type", "payload"})

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from equeue import building, periodic
+from equeue import building, chains, periodic
 from equeue.admin import Admin
 from equeue.errors import InvalidJobError
 from equeue.job import DEFAULT_LIMITS, Job, Limits
+from equeue.job.chords import Chord
 from equeue.managing import ManagingJobs
 from equeue.retry import DEFAULT_BACKOFF, Backoff
 from equeue.storage import COPY_FROM, Connection, Storage, idempotency
@@ -238,6 +240,8 @@ class Queue(ManagingJobs):
         connection: Connection | None = None,
         idempotency_key: str | None = None,
         group: str | None = None,
+        on_success: Mapping[str, Any] | None = None,
+        on_failure: Mapping[str, Any] | None = None,
     ) -> Job:
         """Enqueue one job and return it.
 
@@ -251,6 +255,10 @@ class Queue(ManagingJobs):
         A job that may run at once, enqueued outside a caller's transaction and without a
         dedupe key, goes straight to an idle worker when one waits for its queue: it is
         returned already ``running``.
+
+        ``on_success`` and ``on_failure`` are follow-ups, job specs like a batch item of
+        :meth:`enqueue_many`: enqueued when this job succeeds, or fails for good, in the
+        transaction that records it (docs/chains.md).
         """
         name = task.name if isinstance(task, Task) else task
         options = {
@@ -267,6 +275,16 @@ class Queue(ManagingJobs):
             options["timeout"] = timeout
         if not isinstance(name, str):
             raise InvalidJobError("the task name must be a string")
+        if on_success is not None or on_failure is not None:
+            item = {
+                "type": name,
+                "payload": payload,
+                "on_success": on_success,
+                "on_failure": on_failure,
+                **options,
+            }
+            [job] = await self._links.enqueue_many([item], connection)
+            return job
         defaults = await self._task_defaults({name})
         storage = await self._storage()
         new = building.build(name, payload, options, defaults, self.limits)
@@ -289,8 +307,9 @@ class Queue(ManagingJobs):
 
         Each item is a dict with the keys of the REST API's job body: ``type`` (required),
         ``payload``, ``queue``, ``priority``, ``delay``, ``run_at``, ``max_attempts``,
-        ``timeout``, ``dedupe_key``, ``tags``. An item whose dedupe key an unfinished job
-        holds, or an earlier item of the batch, comes back as that job
+        ``timeout``, ``dedupe_key``, ``tags``, ``on_success``, ``on_failure``. An item
+        whose dedupe key an unfinished job holds, or an earlier item of the batch, comes
+        back as that job
         (``deduplicated=True``). :class:`~equeue.errors.EnqueueConflictError` refuses the
         items whose key's holders kept finishing as the enqueue read them (rare; its
         message says what became of the others).
@@ -299,6 +318,8 @@ class Queue(ManagingJobs):
         building.check_items(items)
         if not items:
             return []
+        if any(map(chains.has_links, items)):
+            return await self._links.enqueue_many(items, connection)
         defaults = await self._task_defaults({item["type"] for item in items})
         built = building.build_each(items, defaults, self.limits)
         storage = await self._storage()
@@ -307,6 +328,26 @@ class Queue(ManagingJobs):
             # builds the next. A bad job midway aborts the COPY and its transaction.
             return await storage.copy_jobs(built, connection)
         return await storage.insert_jobs(list(built), connection)
+
+    async def chord(
+        self,
+        jobs: Iterable[Mapping[str, Any]],
+        callback: Mapping[str, Any],
+        *,
+        connection: Connection | None = None,
+    ) -> Chord:
+        """Enqueue a group of jobs (batch items, as :meth:`enqueue_many` takes) with a
+        ``callback`` job spec, enqueued exactly once when every job has finished,
+        whatever its outcome (docs/chains.md)."""
+        return await self._links.chord(list(jobs), callback, connection)
+
+    async def get_chord(self, chord_id: uuid.UUID) -> Chord:
+        """A chord, its members' statuses and its callback job's id once enqueued."""
+        return await self._links.get_chord(chord_id)
+
+    @cached_property
+    def _links(self) -> chains.Links:  # jobs with follow-ups, chords
+        return chains.Links(self._storage, self._task_defaults, self.limits)
 
     async def _task_defaults(self, names: set[str]) -> building.Defaults:
         """Default job options per task name; raises :class:`UnknownTaskError` for a name

@@ -12,6 +12,7 @@ import os
 import socket
 import time
 from pathlib import Path
+from typing import Any
 
 from equeue import Queue
 
@@ -83,3 +84,14 @@ async def send_to_closed_peer() -> None:
     theirs.close()
     with ours:
         ours.send(b"hello?")
+
+
+@queue.task(name="e2e.chain_step")
+async def chain_step(n: int, parent: dict[str, Any] | None = None) -> int:
+    # A follow-up adds its parent's result to its own number (docs/chains.md).
+    return n + (parent["result"] if parent else 0)
+
+
+@queue.task(name="e2e.chord_sum")
+async def chord_sum(chord: dict[str, Any]) -> int:
+    return sum(member["result"] for member in chord["members"])

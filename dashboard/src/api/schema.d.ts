@@ -144,6 +144,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/chords": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Chord
+         * @description Enqueue ``jobs`` together (all or nothing, none with a dedupe key) and a
+         *     ``callback`` enqueued exactly once when all have finished, whatever their
+         *     outcome; its payload gets ``chord``: the chord's id and each job's outcome.
+         */
+        post: operations["create_chord_v1_chords_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chords/{chord_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Chord
+         * @description A chord: its jobs' statuses, and its callback job's id once enqueued.
+         */
+        get: operations["get_chord_v1_chords__chord_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/replay-dlq": {
         parameters: {
             query?: never;
@@ -857,6 +899,148 @@ export interface components {
             skipped: components["schemas"]["Skipped"][];
         };
         /**
+         * ChordIn
+         * @description Jobs enqueued together, and a callback enqueued once when all have finished.
+         */
+        ChordIn: {
+            /** Jobs */
+            jobs: components["schemas"]["ChordJobIn"][];
+            /** @description the job enqueued at the end */
+            callback: components["schemas"]["FollowUpIn"];
+        };
+        /**
+         * ChordJobIn
+         * @description A job of a chord: a job without a dedupe key.
+         * @example {
+         *       "delay": 0,
+         *       "max_attempts": 5,
+         *       "payload": {
+         *         "text": "hello"
+         *       },
+         *       "priority": 0,
+         *       "queue": "default",
+         *       "tags": [],
+         *       "timeout": 30,
+         *       "type": "text.reverse"
+         *     }
+         */
+        ChordJobIn: {
+            /**
+             * Type
+             * @description the task name
+             */
+            type: string;
+            /**
+             * Payload
+             * @description keyword arguments of the task: a JSON object of at most 1048576 bytes as JSON
+             */
+            payload?: {
+                [key: string]: components["schemas"]["PayloadValue"];
+            };
+            /** Queue */
+            queue?: string | null;
+            /**
+             * Priority
+             * @description higher runs first
+             */
+            priority?: number | null;
+            /**
+             * Delay
+             * @description seconds to wait before running; not with run_at
+             */
+            delay?: number | null;
+            /**
+             * Run At
+             * @description when to run, at most 366 days ahead; not with delay
+             */
+            run_at?: string | null;
+            /** Max Attempts */
+            max_attempts?: number | null;
+            /**
+             * Timeout
+             * @description seconds; null for none
+             */
+            timeout?: number | null;
+            /**
+             * Dedupe Key
+             * @description a chord's jobs take none
+             */
+            dedupe_key?: null;
+            /** Tags */
+            tags?: string[] | null;
+            /**
+             * Group
+             * @description the job's group: a queue's group_concurrency limits how many jobs of one group run at once (docs/limits.md)
+             */
+            group?: string | null;
+            /** @description enqueued when this job succeeds (docs/chains.md) */
+            on_success?: components["schemas"]["FollowUpIn"] | null;
+            /** @description enqueued when this job fails for good */
+            on_failure?: components["schemas"]["FollowUpIn"] | null;
+        };
+        /** ChordMemberOut */
+        ChordMemberOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Type
+             * @description null once the job was deleted
+             */
+            type: string | null;
+            /**
+             * Status
+             * @description the job's status, or 'deleted'
+             */
+            status: string;
+            /** Result */
+            result?: unknown;
+            /** Error */
+            error?: string | null;
+        };
+        /**
+         * ChordOut
+         * @description A chord: its jobs as they are now, and its callback job once enqueued.
+         */
+        ChordOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Finished At
+             * @description when the last job finished
+             */
+            finished_at: string | null;
+            /**
+             * Remaining
+             * @description jobs not finished yet
+             */
+            remaining: number;
+            /**
+             * Callback
+             * @description the callback's job spec, as resolved
+             */
+            callback: {
+                [key: string]: unknown;
+            };
+            /**
+             * Callback Job Id
+             * @description set once the callback is enqueued
+             */
+            callback_job_id: string | null;
+            /** Jobs */
+            jobs: components["schemas"]["ChordMemberOut"][];
+        };
+        /**
          * Claimed
          * @description The jobs a claim took: none when the queue had nothing runnable all along.
          */
@@ -1030,6 +1214,88 @@ export interface components {
              */
             retry_delay: number;
         };
+        /**
+         * FollowUpIn
+         * @description A job enqueued by another's outcome: the fields of a job but ``run_at`` and
+         *     ``dedupe_key``, and follow-ups of its own.
+         * @example {
+         *       "payload": {
+         *         "to": "ops"
+         *       },
+         *       "type": "report.send"
+         *     }
+         */
+        FollowUpIn: {
+            /**
+             * Type
+             * @description the task name
+             */
+            type: string;
+            /**
+             * Payload
+             * @description keyword arguments of the task, without the keys 'parent' and 'chord': equeue adds 'parent' to a follow-up's, 'chord' to a callback's
+             */
+            payload?: {
+                [key: string]: components["schemas"]["PayloadValue"];
+            };
+            /** Queue */
+            queue?: string | null;
+            /** Priority */
+            priority?: number | null;
+            /**
+             * Delay
+             * @description seconds to wait once its parent ended
+             */
+            delay?: number | null;
+            /** Max Attempts */
+            max_attempts?: number | null;
+            /** Timeout */
+            timeout?: number | null;
+            /** Tags */
+            tags?: string[] | null;
+            on_success?: components["schemas"]["FollowUpLastIn"] | null;
+            on_failure?: components["schemas"]["FollowUpLastIn"] | null;
+        };
+        /**
+         * FollowUpLastIn
+         * @description A job enqueued by another's outcome, with no follow-ups of its own: the fields of
+         *     a job but ``run_at`` and ``dedupe_key``.
+         * @example {
+         *       "payload": {
+         *         "to": "ops"
+         *       },
+         *       "type": "report.send"
+         *     }
+         */
+        FollowUpLastIn: {
+            /**
+             * Type
+             * @description the task name
+             */
+            type: string;
+            /**
+             * Payload
+             * @description keyword arguments of the task, without the keys 'parent' and 'chord': equeue adds 'parent' to a follow-up's, 'chord' to a callback's
+             */
+            payload?: {
+                [key: string]: components["schemas"]["PayloadValue"];
+            };
+            /** Queue */
+            queue?: string | null;
+            /** Priority */
+            priority?: number | null;
+            /**
+             * Delay
+             * @description seconds to wait once its parent ended
+             */
+            delay?: number | null;
+            /** Max Attempts */
+            max_attempts?: number | null;
+            /** Timeout */
+            timeout?: number | null;
+            /** Tags */
+            tags?: string[] | null;
+        };
         /** Health */
         Health: {
             /** Status */
@@ -1167,6 +1433,23 @@ export interface components {
             group?: string | null;
             /** Attempt History */
             attempt_history: components["schemas"]["AttemptOut"][];
+            /**
+             * Follow Ups
+             * @description the on_success and on_failure specs of this job
+             */
+            follow_ups?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Chord Id
+             * @description the chord this job is a member, or the callback, of
+             */
+            chord_id?: string | null;
+            /**
+             * Parent Id
+             * @description the job whose outcome enqueued this one
+             */
+            parent_id?: string | null;
         };
         /**
          * JobIn
@@ -1233,6 +1516,10 @@ export interface components {
              * @description the job's group: a queue's group_concurrency limits how many jobs of one group run at once (docs/limits.md)
              */
             group?: string | null;
+            /** @description enqueued when this job succeeds (docs/chains.md) */
+            on_success?: components["schemas"]["FollowUpIn"] | null;
+            /** @description enqueued when this job fails for good */
+            on_failure?: components["schemas"]["FollowUpIn"] | null;
         };
         /**
          * JobListItem
@@ -2841,6 +3128,178 @@ export interface operations {
             };
             /** @description the request body is larger than the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description invalid input: the message names the field and the rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description rate limited: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    create_chord_v1_chords_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChordIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChordOut"];
+                };
+            };
+            /** @description the body is not readable as JSON text */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description no API key, or one that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the API key lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the request body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description invalid input: the message names the field and the rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description rate limited: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the database is too busy, out of reach or accepts no writes now: retry after Retry-After seconds (from /readyz: not ready) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    get_chord_v1_chords__chord_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the chord's id */
+                chord_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChordOut"];
+                };
+            };
+            /** @description no API key, or one that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description the API key lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description no such job or key */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -94,6 +94,26 @@ function Attempts({ attempts }: { attempts: Attempt[] }) {
   );
 }
 
+// Chains and chords (docs/chains.md): the job that enqueued this one, the chord it
+// belongs to, and the follow-ups its outcome enqueues. Shown only when there are any.
+function links(job: JobDetail): [string, ReactNode][] {
+  const found: [string, ReactNode][] = [];
+  if (job.parent_id) {
+    found.push(["Parent", <Link href={`/jobs/${job.parent_id}`}>{job.parent_id}</Link>]);
+  }
+  if (job.chord_id) found.push(["Chord", <code>{job.chord_id}</code>]);
+  const followUps = job.follow_ups ?? {};
+  const outcomes = [
+    ["on_success", "On success"],
+    ["on_failure", "On failure"],
+  ] as const;
+  for (const [outcome, label] of outcomes) {
+    const spec = followUps[outcome] as { task?: string } | undefined;
+    if (spec?.task) found.push([label, spec.task]);
+  }
+  return found;
+}
+
 function Facts({ job }: { job: JobDetail }) {
   const facts: [string, ReactNode][] = [
     ["Type", job.type],
@@ -106,6 +126,7 @@ function Facts({ job }: { job: JobDetail }) {
     ["Finished", when(job.finished_at)],
     ["Dedupe key", job.dedupe_key ?? "—"],
     ["Tags", job.tags.length ? job.tags.join(", ") : "—"],
+    ...links(job),
   ];
   return (
     <dl className="facts">

@@ -141,6 +141,12 @@ class Job:
     progress: Progress | None = None
     #: The group a queue's group_concurrency counts it in (docs/limits.md), or None.
     group: str | None = None
+    #: The jobs this one's outcome enqueues: ``{"on_success": spec, "on_failure": spec}``.
+    follow_ups: dict[str, Any] | None = None
+    #: The chord this job is a member of, or the callback of.
+    chord_id: uuid.UUID | None = None
+    #: The job whose outcome enqueued this one (a follow-up's parent).
+    parent_id: uuid.UUID | None = None
 
     @property
     def is_finished(self) -> bool:

@@ -58,6 +58,17 @@ CREATE VIEW {schema}.any_jobs AS
     UNION ALL
     SELECT * FROM {schema}.job_history;
 
+-- A chord's callback is given its members' outcomes wherever they are: a member that
+-- finished long before the last one may have been archived (0015 read jobs only).
+CREATE OR REPLACE FUNCTION {schema}.chord_outcomes(members uuid[]) RETURNS jsonb
+LANGUAGE sql VOLATILE AS $$
+    SELECT jsonb_agg(jsonb_build_object(
+               'id', m.id, 'status', coalesce(j.status, 'deleted'), 'result', j.result,
+               'error', j.last_error) ORDER BY m.n)
+      FROM unnest(members) WITH ORDINALITY AS m(id, n)
+      LEFT JOIN {schema}.any_jobs j ON j.id = m.id
+$$;
+
 -- Counting (migration 0009): job_history gets the same statement triggers as jobs, so a
 -- move is a -1 and a +1 of the same statement, and the counts do not change. Updates are
 -- counted by 0009's function as they are (it reads only the transition tables).

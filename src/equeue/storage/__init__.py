@@ -13,6 +13,7 @@ rows into values by column name. Nothing above this layer writes SQL. By concern
 - :mod:`~equeue.storage.audit`: the audit trail of operator actions;
 - :mod:`~equeue.storage.schedules`: periodic jobs' schedules and ticks;
 - :mod:`~equeue.storage.progress`: progress reports, and reads for waiters;
+- :mod:`~equeue.storage.chains`: the links of chains and chords;
 - :mod:`~equeue.storage.seam`: what statements run on, and what the worker asks of storage;
 - :mod:`~equeue.storage.rows`: the values built from rows.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncpg
 
 from equeue.storage.audit import AuditStatements
+from equeue.storage.chains import ChainStatements
 from equeue.storage.claims import ClaimStatements
 from equeue.storage.combining import SingleEnqueues
 from equeue.storage.errors import translated
@@ -72,6 +74,7 @@ class Storage(
     AuditStatements,
     ScheduleStatements,
     ProgressStatements,
+    ChainStatements,
 ):
     """Runs the named queries of one schema over an asyncpg pool."""
 

@@ -6,6 +6,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -139,6 +140,9 @@ def job_from_row(row: asyncpg.Record, *, deduplicated: bool = False) -> Job:
         deduplicated=deduplicated,
         progress=load_progress(row.get("progress")),
         group=row.get("group_key"),  # reads that list their columns may leave it out
+        follow_ups=_links(row.get("follow_ups")),
+        chord_id=row.get("chord_id"),
+        parent_id=row.get("parent_id"),
     )
 
 
@@ -177,6 +181,11 @@ def load_progress(raw: str | None) -> Progress | None:
         at=datetime.fromisoformat(value["at"]),
         attempt=value.get("attempt", 0),
     )
+
+
+def _links(raw: str | None) -> dict[str, Any] | None:
+    """A job's follow-ups (migration 0015), absent from pages and before the migration."""
+    return json.loads(raw) if raw else None
 
 
 def _load_history(raw: str | None) -> list[Attempt]:

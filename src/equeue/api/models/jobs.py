@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from equeue.api.models.fields import Payload, name_type, number_type, text_type, whole_type
+from equeue.api.models.follow_ups import FollowUpIn, follow_up_model
 from equeue.api.models.progress import ProgressOut
 from equeue.job import FINISHED, PRIORITY_MAX, PRIORITY_MIN, Job, JobStatus, Limits
 
@@ -65,11 +66,14 @@ class JobIn(BaseModel):
     dedupe_key: str | None = None
     tags: list[str] | None = None
     group: str | None = None
+    on_success: FollowUpIn | None = None
+    on_failure: FollowUpIn | None = None
 
 
 def job_model(limits: Limits) -> type[JobIn]:
     """:class:`JobIn` with the engine's bounds for a queue with ``limits``."""
     tags: Any = list[text_type(limits.max_tag_length)] | None  # type: ignore[misc]
+    follow_up: Any = follow_up_model(limits)
     days_ahead = f"{limits.max_delay_seconds / 86400:g}"
     return create_model(
         "JobIn",
@@ -121,6 +125,14 @@ def job_model(limits: Limits) -> type[JobIn]:
                 description="the job's group: a queue's group_concurrency limits how many "
                 "jobs of one group run at once (docs/limits.md)",
             ),
+        ),
+        on_success=(
+            follow_up | None,
+            Field(default=None, description="enqueued when this job succeeds (docs/chains.md)"),
+        ),
+        on_failure=(
+            follow_up | None,
+            Field(default=None, description="enqueued when this job fails for good"),
         ),
     )
 
@@ -241,10 +253,25 @@ class JobDetail(JobOut):
     """A job with the history of its attempts."""
 
     attempt_history: list[AttemptOut]
+    follow_ups: dict[str, Any] | None = Field(
+        default=None, description="the on_success and on_failure specs of this job"
+    )
+    chord_id: uuid.UUID | None = Field(
+        default=None, description="the chord this job is a member, or the callback, of"
+    )
+    parent_id: uuid.UUID | None = Field(
+        default=None, description="the job whose outcome enqueued this one"
+    )
 
     @classmethod
     def of(cls, job: Job) -> JobDetail:
-        return cls(**cls.fields_of(job), attempt_history=_attempts(job))
+        return cls(
+            **cls.fields_of(job),
+            attempt_history=_attempts(job),
+            follow_ups=job.follow_ups,
+            chord_id=job.chord_id,
+            parent_id=job.parent_id,
+        )
 
 
 def _attempts(job: Job) -> list[AttemptOut]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from equeue.api.routes import (
     audit,
+    chords,
     events,
     fleet,
     insight,
@@ -41,6 +42,8 @@ def build_router(queue: Queue, settings: ApiSettings | None = None) -> tuple[API
     state = ApiState(queue, settings or ApiSettings())
     router = APIRouter(route_class=route_class(state))
     # This order is the order of the paths in the OpenAPI document.
-    for group in (jobs, queues, limits, schedules, work, keys, audit, fleet, insight, events, ops):
+    for group in (
+        jobs, chords, queues, limits, schedules, work, keys, audit, fleet, insight, events, ops,
+    ):  # fmt: skip
         group.add_routes(router, state)
     return router, state
