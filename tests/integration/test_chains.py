@@ -20,7 +20,7 @@ from tests.conftest import running_worker, storage_of, wait_until
 async def jobs_of(db: asyncpg.Connection, queue: Queue, task: str) -> list[dict[str, Any]]:
     """The jobs of ``task``, oldest first, with their payload decoded."""
     rows = await db.fetch(
-        f'SELECT id, status, payload, parent_id FROM "{queue.schema}".jobs '
+        f'SELECT id, status, payload, parent_id FROM "{queue.schema}".any_jobs '
         "WHERE task = $1 ORDER BY id",
         task,
     )

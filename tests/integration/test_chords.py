@@ -160,3 +160,28 @@ async def test_a_chord_is_checked_at_enqueue(queue: Queue) -> None:
     with pytest.raises(InvalidJobError, match=r"callback: .*max_attempts"):
         await queue.chord([{"type": "a"}], {"type": "after", "max_attempts": 0})
     assert await queue.counts() == {}
+
+
+async def test_a_member_archived_before_the_last_one_finished_is_read_with_its_outcome(
+    queue: Queue, db: asyncpg.Connection
+) -> None:
+    """Members that finished long before the last one have moved to job_history: the
+    callback and GET /v1/chords still read their outcomes there, not as deleted."""
+    queue.allow_unknown_tasks = True
+    storage = await storage_of(queue)
+    chord = await queue.chord([{"type": "part"}, {"type": "part"}], {"type": "merge"})
+    first, second = sorted(await storage.claim("w", None, 2, 60), key=lambda job: job.id)
+    assert await storage.complete([(first.id, first.lease_token, '"early"')]) == {first.id}
+    await storage.run_duty("archive", "archive_finished_jobs", 0.0, 86400.0, 100)
+    archived = f'SELECT count(*) FROM "{queue.schema}".job_history WHERE id = $1'
+    assert await db.fetchval(archived, first.id) == 1
+
+    assert await storage.complete([(second.id, second.lease_token, '"late"')]) == {second.id}
+    [merge] = await jobs_of(db, queue, "merge")
+    members = merge["payload"]["chord"]["members"]
+    assert [(m["status"], m["result"]) for m in members] == [
+        ("succeeded", "early"),
+        ("succeeded", "late"),
+    ]
+    read = await queue.get_chord(chord.id)
+    assert [m.status for m in read.members] == ["succeeded", "succeeded"]
