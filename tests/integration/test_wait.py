@@ -84,6 +84,8 @@ async def test_a_thousand_waiters_share_one_listening_connection(
     # Two waiters per job: 1,000 waits on 500 jobs.
     waits = [asyncio.create_task(queue.wait(job.id, timeout=60)) for job in jobs * 2]
     await wait_until(lambda: queue.waiters.count == 1000, timeout=30)
+    # The listening connection opens with the first wait, and may still be connecting.
+    await wait_until(lambda: queue.waiters.listener_pid is not None, timeout=30)
     names = await db.fetch(
         "SELECT application_name, count(*) AS n FROM pg_stat_activity"
         " WHERE application_name LIKE $1 GROUP BY application_name",
