@@ -226,7 +226,7 @@ async def test_limits_changed_at_runtime_hold_from_the_next_claim(
         while len(claimed) < 1:
             claimed += await storage.claim("w1", ["q"], 5, 30.0)
             await asyncio.sleep(0.01)
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 3.0  # the next claims, not a refresh later
         assert len(claimed) == 1  # 1 running already: 1 more makes 2
         assert await storage.claim("w1", ["q"], 5, 30.0) == []
         await other.admin.set_queue_limits("q", QueueLimits(concurrency=4))
@@ -251,8 +251,9 @@ async def test_a_worker_waits_for_tokens_not_for_its_poll_interval(queue: Queue)
     async with running_worker(queue, poll_interval=30):
         for job in jobs:
             await wait_for_status(queue, job.id, JobStatus.SUCCEEDED, timeout=10)
-    # 14 tokens at 10/s after the first: about 1.4 s, no poll interval of 30 s waited.
-    assert 1.2 <= ran[-1] - ran[0] <= 3.0
+    # 14 tokens at 10/s after the first: about 1.4 s (slower on a loaded machine), and no
+    # poll interval of 30 s waited.
+    assert 1.2 <= ran[-1] - ran[0] <= 10.0
 
 
 async def test_an_enqueue_hands_no_job_past_a_limit(queue: Queue) -> None:
