@@ -19,7 +19,7 @@ import signal
 
 import typer
 
-from equeue.cli import bench, jobs, keys, queues, schedules, stack, waiting
+from equeue.cli import bench, chords, jobs, keys, queues, schedules, stack, waiting
 from equeue.cli.common import AsJson, Common, ConfigFile, DatabaseUrl, Schema, remember
 from equeue.cli.sigpipe import sigpipe
 
@@ -53,6 +53,7 @@ app.command()(stack.migrate)
 app.command()(jobs.enqueue)
 jobs.jobs_app.command("wait")(waiting.jobs_wait)
 app.add_typer(jobs.jobs_app, name="jobs")
+app.add_typer(chords.chords_app, name="chords")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(queues.queues_app, name="queues")
 app.add_typer(schedules.schedules_app, name="schedules")

@@ -174,11 +174,17 @@ def jobs_show(job_id: JobId, *, common: Common) -> None:
     settings = common.settings()
     check_id(job_id)
     job = run_async(with_queue(settings, lambda q: q.get_job(job_id)))
+    # As GET /v1/jobs/{id} has them: the chain and chord the job belongs to.
+    links = {
+        "parent_id": str(job.parent_id) if job.parent_id else None,
+        "chord_id": str(job.chord_id) if job.chord_id else None,
+        "follow_ups": job.follow_ups,
+    }
     if common.as_json:
-        print_json(job_to_dict(job))
+        print_json(job_to_dict(job) | links)
         return
     details = Table.grid(padding=(0, 2))
-    for key, value in job_to_dict(job, history=False).items():
+    for key, value in (job_to_dict(job, history=False) | links).items():
         if key == "deduplicated":
             continue
         if key == "progress" and value is not None:
