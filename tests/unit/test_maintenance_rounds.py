@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from equeue.errors import DatabaseError
 from equeue.worker.maintenance import Maintenance, MaintenanceSettings
 from tests.conftest import wait_until
 
@@ -59,3 +60,25 @@ async def test_an_unexpected_failure_is_logged_with_its_traceback_and_rounds_go_
     assert failure.getMessage() == "maintenance round failed unexpectedly; the next round goes on"
     assert failure.exc_info is not None and failure.exc_info[0] is KeyError
     assert duties.calls.count("promote") >= 2  # promoted again after the failure
+
+
+class FailingPrune(Duties):
+    """The first pruning round fails (a deadlock, a lost connection: the database's)."""
+
+    async def run_duty(self, duty: str, query: str, *args: object) -> list[Any] | None:
+        if duty == "prune" and "prune" not in self.calls:
+            self.calls.append(duty)
+            raise DatabaseError("deadlock detected", "40P01")
+        return await super().run_duty(duty, query, *args)
+
+
+async def test_a_failed_pruning_round_is_tried_again_soon_not_after_the_prune_interval() -> None:
+    duties = FailingPrune()
+    settings = MaintenanceSettings(interval=0.01, prune_interval=3600)
+    maintenance = Maintenance(duties, settings)  # type: ignore[arg-type]
+    loops = asyncio.create_task(maintenance.run_forever())
+    try:
+        await wait_until(lambda: duties.calls.count("prune") >= 2, timeout=5)
+    finally:
+        loops.cancel()
+        await asyncio.gather(loops, return_exceptions=True)

@@ -156,11 +156,14 @@ class Maintenance:
         """Retention of job_history: whole daily partitions past retention are dropped,
         and the rare rows of its default partition deleted; returns how many jobs went."""
         s = self._settings
+        # The duty of making partitions too: one process at a time changes job_history's
+        # partitions (making one scans the default partition this deletes from, and the
+        # two at once deadlock), the other skips its turn.
         dropped = await self._storage.run_duty(
-            "prune", "drop_expired_history", s.retention_seconds, HISTORY_LOCK_TIMEOUT
+            "partitions", "drop_expired_history", s.retention_seconds, HISTORY_LOCK_TIMEOUT
         )
         rows = await self._storage.run_duty(
-            "prune", "prune_history_default", s.retention_seconds, s.prune_batch_size
+            "partitions", "prune_history_default", s.retention_seconds, s.prune_batch_size
         )
         gone: int = (dropped[0]["dropped"] if dropped else 0) + (rows[0]["deleted"] if rows else 0)
         return gone
@@ -181,10 +184,11 @@ class Maintenance:
     async def _slow_loop(self) -> None:
         while True:
             caught_up = await _logged(self._slow_duties)
-            # Behind on pruning: the next round comes after a short pause, not a full
-            # interval, so retention keeps up with any sustained rate of finished jobs.
+            # Behind on pruning, or a round cut short by a failure (None): the next round
+            # comes after a short pause, not a full interval, so retention keeps up with
+            # any sustained rate of finished jobs and one failed step costs no hour.
             s = self._settings
-            await asyncio.sleep(s.interval if caught_up is False else s.prune_interval)
+            await asyncio.sleep(s.prune_interval if caught_up else s.interval)
 
     async def _frequent_duties(self) -> None:
         s = self._settings
