@@ -4,6 +4,7 @@ unknown keys and ``/readyz`` must cost the server (and its database) next to not
 from __future__ import annotations
 
 import asyncio
+import statistics
 import subprocess
 import sys
 import threading
@@ -168,13 +169,19 @@ async def test_large_keyless_bodies_are_refused_unread(server: Server) -> None:
     assert len(statuses) == 6 and set(statuses) <= {"401", "429", "closed"}, statuses
     assert len(during) >= 5, "the uploads ended too soon to measure anything"
     growth = (rss.peak - before) / MIB
-    # Against the slowest of the calls made without the uploads: what the machine itself
-    # may add to a call is not the server's doing.
+    # Against the calls made without the uploads: what the machine itself may add to a
+    # call is not the server's doing. The typical call (the median) must not slow down; a
+    # single call may meet a busy moment of a shared machine, but no upload may hold one.
+    typical = statistics.median(during) - statistics.median(baseline)
     delay = max(during) - max(baseline)
     print(f"server RSS growth {growth:.1f} MiB; slowest call {max(during) * 1000:.1f} ms")
-    print(f"({delay * 1000:.1f} ms over the slowest without uploads); {len(during)} calls")
+    print(
+        f"({delay * 1000:.1f} ms over the slowest without uploads, median +"
+        f"{typical * 1000:.1f} ms); {len(during)} calls"
+    )
     assert growth < 50, f"the server grew by {growth:.0f} MiB"
-    assert delay < 0.1, f"an authenticated call waited {delay * 1000:.0f} ms longer"
+    assert typical < 0.05, f"the typical authenticated call waited {typical * 1000:.0f} ms longer"
+    assert delay < 0.5, f"an authenticated call waited {delay * 1000:.0f} ms longer"
 
 
 async def test_a_keyless_upload_is_refused_before_its_body_is_sent(server: Server) -> None:
