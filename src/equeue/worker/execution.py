@@ -64,9 +64,9 @@ class Execution:
             self._held.task_ended(held)
 
     async def _execute(self, held: Held) -> None:
-        reporter = self._progress_of(held)
+        progress = None if self._storage is None else LazyProgress(self._storage, held)
         try:
-            result_json = await self._call(held, reporter)
+            result_json = await self._call(held, progress)
         except asyncio.CancelledError as exc:
             if held.cancel_reason is None:
                 if asyncio.current_task().cancelling():  # type: ignore[union-attr]
@@ -80,25 +80,13 @@ class Execution:
             return
         except BaseException as exc:  # every task error is recorded, SystemExit too:
             # a task must not stop the worker, and its job must not stay held.
-            await _flush(reporter)
+            await _flush(progress)
             if not self._committed(held, exc):
                 self._outcomes.failed(held, exc)
             return
-        await _flush(reporter)
+        await _flush(progress)
         if not self._committed(held):
             self._outcomes.succeeded(held, result_json)
-
-    def _progress_of(self, held: Held) -> ProgressReporter | None:
-        """The job's progress reporter, writing through storage with its lease token."""
-        storage = self._storage
-        if storage is None:
-            return None
-        job_id, token = held.lease
-
-        async def write(fraction: float, message: str | None) -> bool:
-            return await storage.write_progress(job_id, token, fraction, message)
-
-        return ProgressReporter(job_id, write, asyncio.get_running_loop())
 
     def _committed(self, held: Held, exc: BaseException | None = None) -> bool:
         """Whether the task's own transaction completed the job: then nothing more is
@@ -108,7 +96,7 @@ class Execution:
         self._outcomes.committed(held, exc)
         return True
 
-    async def _call(self, held: Held, reporter: ProgressReporter | None) -> str:
+    async def _call(self, held: Held, progress: LazyProgress | None) -> str:
         """Run the job's task within its timeout; its result as JSON."""
         job = held.claimed
         task = self._tasks.get(job.task)
@@ -117,7 +105,7 @@ class Execution:
         kwargs = json.loads(job.payload)
         # This asyncio task has a context of its own: the variable is the job's only.
         context = JobContext(
-            job.id, job.task, job.queue, job.attempts, job.max_attempts, held.transaction, reporter
+            job.id, job.task, job.queue, job.attempts, job.max_attempts, held.transaction, progress
         )
         set_current_job(context)
         if task.is_async:
@@ -148,7 +136,36 @@ class Execution:
         # Jobs cancelled by a shutdown stay held: the drain releases them in one statement.
 
 
-async def _flush(reporter: ProgressReporter | None) -> None:
+class LazyProgress:
+    """A job's progress sink that makes its reporter at the first report: most tasks
+    report none, and a job should not pay for what its task does not use (an object,
+    a closure and a flush each, on a path that runs tens of thousands of times a second).
+    """
+
+    __slots__ = ("_held", "_loop", "_storage", "reporter")
+
+    def __init__(self, storage: WorkerStorage, held: Held) -> None:
+        self._storage = storage
+        self._held = held
+        self._loop = asyncio.get_running_loop()  # a plain task reports from its thread
+        self.reporter: ProgressReporter | None = None
+
+    def report(self, fraction: float, message: str | None = None) -> None:
+        if self.reporter is None:
+            self.reporter = self._reporter()
+        self.reporter.report(fraction, message)
+
+    def _reporter(self) -> ProgressReporter:
+        """The job's reporter, writing through storage under its lease token."""
+        storage, (job_id, token) = self._storage, self._held.lease
+
+        async def write(fraction: float, message: str | None) -> bool:
+            return await storage.write_progress(job_id, token, fraction, message)
+
+        return ProgressReporter(job_id, write, self._loop)
+
+
+async def _flush(progress: LazyProgress | None) -> None:
     """Write the last progress reported before the outcome is (see worker/progress.py)."""
-    if reporter is not None:
-        await reporter.flush()
+    if progress is not None and progress.reporter is not None:
+        await progress.reporter.flush()
